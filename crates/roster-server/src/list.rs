@@ -1,0 +1,212 @@
+//! Listing and searching (RFC 7644 §3.4.2, §3.4.3), shared by Users and
+//! Groups: query parameters, filter, sort, paging and projection.
+
+use std::collections::HashMap;
+
+use roster_scim::filter::{parse_attr_path, parse_filter, AttrPath};
+use roster_scim::messages::{split_attribute_list, ScimType, SearchRequest, SortOrder};
+use roster_scim::schema::ResourceSchema;
+use rusqlite::types::Value as SqlValue;
+
+use crate::error::{ApiError, ApiResult};
+use crate::sqlfilter::{compile, sort_expr, Mapping};
+
+/// The largest page served, advertised in ServiceProviderConfig.
+pub const MAX_RESULTS: i64 = 1000;
+/// The page size when a client does not ask for one.
+pub const DEFAULT_COUNT: i64 = 100;
+
+/// A list query after validation.
+pub struct ListQuery {
+    pub where_sql: String,
+    pub params: Vec<SqlValue>,
+    pub order_sql: String,
+    /// 1-based.
+    pub start_index: i64,
+    pub count: i64,
+    pub attributes: Vec<AttrPath>,
+    pub excluded: Vec<AttrPath>,
+}
+
+/// Reads GET query parameters into a search request.
+pub fn search_from_query(params: &HashMap<String, String>) -> ApiResult<SearchRequest> {
+    let int = |name: &str| -> ApiResult<Option<i64>> {
+        params
+            .get(name)
+            .map(|v| {
+                v.trim().parse::<i64>().map_err(|_| {
+                    ApiError::invalid_value(format!(
+                        "'{name}' must be a whole number, not \"{v}\"."
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let sort_order = match params
+        .get("sortOrder")
+        .map(|s| s.trim().to_ascii_lowercase())
+    {
+        None => None,
+        Some(s) if s == "ascending" => Some(SortOrder::Ascending),
+        Some(s) if s == "descending" => Some(SortOrder::Descending),
+        Some(s) => {
+            return Err(ApiError::invalid_value(format!(
+                "sortOrder must be 'ascending' or 'descending', not \"{s}\"."
+            )))
+        }
+    };
+    Ok(SearchRequest {
+        attributes: params
+            .get("attributes")
+            .map(|a| split_attribute_list(a).collect())
+            .unwrap_or_default(),
+        excluded_attributes: params
+            .get("excludedAttributes")
+            .map(|a| split_attribute_list(a).collect())
+            .unwrap_or_default(),
+        filter: params.get("filter").cloned(),
+        sort_by: params.get("sortBy").cloned(),
+        sort_order,
+        start_index: int("startIndex")?,
+        count: int("count")?,
+        ..SearchRequest::default()
+    })
+}
+
+pub fn attr_paths(names: &[String], which: &str) -> ApiResult<Vec<AttrPath>> {
+    names
+        .iter()
+        .map(|n| {
+            parse_attr_path(n).map_err(|e| {
+                ApiError::invalid_value(format!("'{n}' in {which} is not an attribute name: {e}."))
+            })
+        })
+        .collect()
+}
+
+pub fn prepare(
+    req: &SearchRequest,
+    schema: &ResourceSchema,
+    mapping: &dyn Mapping,
+    default_order: &str,
+) -> ApiResult<ListQuery> {
+    let (where_sql, params) = match req.filter.as_deref().map(str::trim) {
+        None | Some("") => ("1".to_string(), Vec::new()),
+        Some(text) => {
+            if text.chars().count() > 10_000 {
+                return Err(ApiError::bad(
+                    ScimType::InvalidFilter,
+                    "The filter is longer than 10,000 characters; narrow the search.",
+                ));
+            }
+            let filter = parse_filter(text).map_err(|e| {
+                ApiError::bad(
+                    ScimType::InvalidFilter,
+                    format!("The filter is not valid: {e}."),
+                )
+            })?;
+            let compiled = compile(&filter, schema, mapping)?;
+            (compiled.sql, compiled.params)
+        }
+    };
+    let direction = match req.sort_order.unwrap_or_default() {
+        SortOrder::Ascending => "ASC",
+        SortOrder::Descending => "DESC",
+    };
+    let order_sql = match req
+        .sort_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(sort_by) => {
+            let path = parse_attr_path(sort_by).map_err(|e| {
+                ApiError::invalid_value(format!(
+                    "sortBy \"{sort_by}\" is not an attribute name: {e}."
+                ))
+            })?;
+            let expr = sort_expr(&path, schema, mapping)?;
+            // Resources without a value sort last either way; the row number
+            // keeps pages stable between requests.
+            format!("({expr}) IS NULL, {expr} {direction}, t.seq {direction}")
+        }
+        None => default_order.to_string(),
+    };
+    Ok(ListQuery {
+        where_sql,
+        params,
+        order_sql,
+        // RFC 7644 §3.4.2.4: below 1 means 1, a negative count means 0.
+        start_index: req.start_index.unwrap_or(1).max(1),
+        count: req.count.unwrap_or(DEFAULT_COUNT).clamp(0, MAX_RESULTS),
+        attributes: attr_paths(&req.attributes, "attributes")?,
+        excluded: attr_paths(&req.excluded_attributes, "excludedAttributes")?,
+    })
+}
+
+/// Counts and fetches one page of `table` (aliased `t`) with `columns`.
+pub fn run<T>(
+    conn: &rusqlite::Connection,
+    table: &str,
+    columns: &str,
+    q: &ListQuery,
+    mut row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> ApiResult<(i64, Vec<T>)> {
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM {table} t WHERE {}", q.where_sql),
+        rusqlite::params_from_iter(q.params.iter()),
+        |r| r.get(0),
+    )?;
+    if q.count == 0 || q.start_index > total {
+        return Ok((total, Vec::new()));
+    }
+    let sql = format!(
+        "SELECT {columns} FROM {table} t WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
+        q.where_sql,
+        q.order_sql,
+        q.count,
+        q.start_index - 1
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| row(r))?
+        .collect::<rusqlite::Result<Vec<T>>>()?;
+    Ok((total, rows))
+}
+
+/// Splits a root search (`POST /.search`) page over the resource types in
+/// order: given each type's total, which `(type index, startIndex, count)`
+/// requests make up the page.
+pub fn split_page(totals: &[i64], start_index: i64, count: i64) -> Vec<(usize, i64, i64)> {
+    let mut out = Vec::new();
+    let mut skip = start_index.max(1) - 1;
+    let mut left = count.clamp(0, MAX_RESULTS);
+    for (i, &total) in totals.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if skip >= total {
+            skip -= total;
+            continue;
+        }
+        let take = (total - skip).min(left);
+        out.push((i, skip + 1, take));
+        left -= take;
+        skip = 0;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_page;
+
+    #[test]
+    fn a_root_search_page_spans_resource_types_in_order() {
+        assert_eq!(split_page(&[5, 3], 1, 10), vec![(0, 1, 5), (1, 1, 3)]);
+        assert_eq!(split_page(&[5, 3], 4, 3), vec![(0, 4, 2), (1, 1, 1)]);
+        assert_eq!(split_page(&[5, 3], 7, 10), vec![(1, 2, 2)]);
+        assert_eq!(split_page(&[5, 3], 20, 10), vec![]);
+        assert_eq!(split_page(&[5, 3], 1, 0), vec![]);
+    }
+}

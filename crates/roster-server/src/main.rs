@@ -1,0 +1,81 @@
+use clap::Parser;
+use roster_server::config::Config;
+use roster_server::{app, build_state, demo, seed};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("ROSTER_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("roster_server=info,warn")),
+        )
+        .init();
+    let config = Config::parse();
+    match run(config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("roster-server: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let state = build_state(&config.db, config.api_token.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(n) = config.demo {
+        let started = std::time::Instant::now();
+        let seeded = seed::seed_demo(&state.db, &state.loaded(), n).map_err(|e| e.to_string())?;
+        if seeded.created {
+            println!(
+                "Seeded a demo organisation of {} users in {:.1?}.",
+                seeded.users,
+                started.elapsed()
+            );
+        } else {
+            println!(
+                "The database already holds {} users; the demo was not seeded again.",
+                seeded.users
+            );
+        }
+        println!(
+            "Sign in as the Owner: {} / {}",
+            demo::DEMO_OWNER_EMAIL,
+            demo::DEMO_OWNER_PASSWORD
+        );
+        println!(
+            "Sign in as an Admin: {} / {}",
+            demo::DEMO_ADMIN_EMAIL,
+            demo::DEMO_ADMIN_PASSWORD
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("roster-server listening; SCIM base URL: http://{addr}/scim/v2");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Stops on Ctrl-C or SIGTERM, finishing requests in flight.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

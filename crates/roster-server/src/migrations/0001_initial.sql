@@ -1,0 +1,105 @@
+-- Users: the client-writable SCIM representation lives in `data` (JSON, with
+-- the derived `roles` and `entitlements`); what the server manages itself
+-- lives in columns and is merged in when a user is rendered.
+CREATE TABLE users (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    user_name TEXT NOT NULL,
+    user_name_key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'archived')),
+    role TEXT,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    last_modified TEXT NOT NULL,
+    last_active TEXT,
+    credits_used INTEGER NOT NULL DEFAULT 0,
+    invitation_sent_at TEXT,
+    invitation_expires_at TEXT,
+    invited_by TEXT,
+    sort_family TEXT,
+    sort_given TEXT
+);
+CREATE INDEX users_status ON users (status);
+CREATE INDEX users_role ON users (role);
+CREATE INDEX users_last_modified ON users (last_modified);
+CREATE INDEX users_created ON users (created);
+CREATE INDEX users_last_active ON users (last_active);
+CREATE INDEX users_sort_family ON users (sort_family, sort_given);
+CREATE INDEX users_sort_given ON users (sort_given);
+
+CREATE TABLE groups (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    last_modified TEXT NOT NULL
+);
+
+CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL,
+    member_type TEXT NOT NULL CHECK (member_type IN ('User', 'Group')),
+    PRIMARY KEY (group_id, member_id)
+);
+CREATE INDEX group_members_member ON group_members (member_id);
+
+-- Password hashes (argon2id, PHC strings). A user without a row cannot sign in
+-- with a password.
+CREATE TABLE passwords (
+    user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- Refresh tokens, stored as SHA-256 of the token. Each use rotates it; a
+-- reused (stolen) token revokes its whole family.
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    family TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
+
+-- API tokens for automation: a name, a role, a SHA-256 of the token.
+CREATE TABLE api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+-- The catalogue: roles and applications as JSON documents, so custom roles
+-- are data, not code.
+CREATE TABLE roles (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE departments (
+    name TEXT PRIMARY KEY COLLATE NOCASE
+);
+
+-- Resources (tasks, monitors, reviews, cases) and who was granted access.
+CREATE TABLE resources (
+    id TEXT PRIMARY KEY,
+    application TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE resource_grants (
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    resource_id TEXT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, resource_id)
+);
+CREATE INDEX resource_grants_resource ON resource_grants (resource_id);

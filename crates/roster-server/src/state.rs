@@ -1,0 +1,97 @@
+//! The shared server state: the database, the catalogue with the User schema
+//! built from it, and the in-memory access tokens.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use roster_scim::schema::{CatalogueHints, ResourceSchema};
+
+use crate::catalogue::{Catalogue, Role};
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// The catalogue as loaded from the database, with the schemas that depend
+/// on it (the Roster extension lists role, application and permission ids as
+/// canonical values).
+pub struct Loaded {
+    pub catalogue: Catalogue,
+    pub user_schema: ResourceSchema,
+    pub group_schema: ResourceSchema,
+}
+
+impl Loaded {
+    pub fn new(catalogue: Catalogue) -> Self {
+        let hints = CatalogueHints {
+            role_ids: catalogue.assignable_role_ids(),
+            application_ids: catalogue
+                .applications
+                .iter()
+                .map(|a| a.id.clone())
+                .collect(),
+            permission_ids: catalogue.all_permission_ids(),
+        };
+        Loaded {
+            user_schema: ResourceSchema::user(&hints),
+            group_schema: ResourceSchema::group(),
+            catalogue,
+        }
+    }
+
+    pub fn role(&self, id: &str) -> Result<&Role, ApiError> {
+        self.catalogue
+            .role(id)
+            .ok_or_else(|| ApiError::Internal(format!("role '{id}' is missing from the catalogue")))
+    }
+}
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The signed-in user, or None for an API token.
+    pub user_id: Option<String>,
+    /// A name for the audit trail: the user's e-mail or the token's name.
+    pub name: String,
+    pub role: String,
+    /// The effective permission ids ("application:permission").
+    pub permissions: Arc<std::collections::HashSet<String>>,
+}
+
+#[derive(Clone)]
+pub struct AccessToken {
+    pub principal: Principal,
+    pub expires_at: std::time::Instant,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    loaded: Arc<RwLock<Arc<Loaded>>>,
+    pub access_tokens: Arc<Mutex<HashMap<String, AccessToken>>>,
+    /// How long an access token lives.
+    pub access_ttl: std::time::Duration,
+    /// How long a refresh token lives.
+    pub refresh_ttl: chrono::Duration,
+}
+
+impl AppState {
+    pub fn new(db: Db, catalogue: Catalogue) -> Self {
+        AppState {
+            db,
+            loaded: Arc::new(RwLock::new(Arc::new(Loaded::new(catalogue)))),
+            access_tokens: Arc::default(),
+            access_ttl: std::time::Duration::from_secs(15 * 60),
+            refresh_ttl: chrono::Duration::days(30),
+        }
+    }
+
+    pub fn loaded(&self) -> Arc<Loaded> {
+        self.loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn replace_catalogue(&self, catalogue: Catalogue) {
+        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Loaded::new(catalogue));
+    }
+}
