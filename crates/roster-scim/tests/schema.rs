@@ -563,6 +563,16 @@ fn roster_extension_details() {
     let ext = roster_user_extension(&hints());
     let status = attr(&ext, "status");
     assert!(status.case_exact);
+    assert_eq!(status.mutability, Mutability::ReadOnly);
+    assert_eq!(
+        status.returned,
+        Returned::Request,
+        "server state is returned on request"
+    );
+    assert!(
+        attr(&ext, "role").required,
+        "role is required when the extension is sent"
+    );
     assert_eq!(status.canonical_values, ["pending", "active", "archived"]);
 
     let role = attr(&ext, "role");
@@ -573,15 +583,12 @@ fn roster_extension_details() {
     );
 
     let apps = attr(&ext, "applications");
-    assert_eq!(names(&apps.sub_attributes), ["value", "display", "mode"]);
+    // No display: a name the server fills in would not read back as written.
+    assert_eq!(names(&apps.sub_attributes), ["value", "mode"]);
     let value = apps.sub("value").unwrap();
     assert!(value.required && value.case_exact);
     assert_eq!(value.canonical_values, ["crm", "billing"]);
     assert_eq!(value.mutability, Mutability::ReadWrite);
-    assert_eq!(
-        apps.sub("display").unwrap().mutability,
-        Mutability::ReadOnly
-    );
     let mode = apps.sub("mode").unwrap();
     assert!(mode.case_exact);
     assert_eq!(mode.canonical_values, ["all", "custom"]);
