@@ -9,6 +9,7 @@ pub mod messages;
 pub mod patch;
 pub mod projection;
 pub mod schema;
+pub mod text;
 
 pub use filter::{AttrPath, CompValue, CompareOp, Filter, FilterError, PatchPath};
 

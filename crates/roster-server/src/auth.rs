@@ -248,7 +248,7 @@ async fn password_grant(state: AppState, req: TokenRequest) -> ApiResult<Respons
             "Enter both your e-mail and your password.",
         ));
     };
-    let key = crate::db::fold(username.trim());
+    let key = username.trim().to_lowercase();
     let user = state
         .db
         .read(move |conn| -> ApiResult<_> {

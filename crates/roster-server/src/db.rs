@@ -40,10 +40,9 @@ struct Pool {
     next_reader: std::sync::atomic::AtomicUsize,
 }
 
-/// SCIM attribute values that are not case-exact compare after this fold.
-pub fn fold(text: &str) -> String {
-    text.to_lowercase()
-}
+/// SCIM attribute values that are not case-exact compare after this fold,
+/// which ignores accents too (a Roster choice: "zoe" finds "Zoë").
+pub use roster_scim::text::fold;
 
 fn configure(conn: &Connection, in_memory: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

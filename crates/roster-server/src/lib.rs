@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod error;
 pub mod groups;
 pub mod http;
+pub mod invitations;
 pub mod list;
 pub mod roster_api;
 pub mod search;
@@ -98,7 +99,8 @@ pub fn app(state: AppState) -> Router {
         .route("/roles", get(roster_api::roles))
         .route("/applications", get(roster_api::applications))
         .route("/resources", get(roster_api::resources))
-        .route("/departments", get(roster_api::departments));
+        .route("/departments", get(roster_api::departments))
+        .route("/invitations", post(invitations::invite));
     Router::new()
         .nest("/scim/v2", scim)
         .nest("/roster/v1", roster)

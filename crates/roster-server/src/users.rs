@@ -56,7 +56,7 @@ impl Mapping for UserMapping {
         }
         match (r.attr.name.as_str(), sub) {
             ("id", None) => col("t.id", None),
-            ("userName", None) => col("t.user_name", Some("t.user_name_key")),
+            ("userName", None) => col("t.user_name", Some("t.user_name_fold")),
             ("meta", Some("created")) => col("t.created", None),
             ("meta", Some("lastModified")) => col("t.last_modified", None),
             ("meta", Some("version")) => col("('W/\"' || t.version || '\"')", None),
@@ -728,6 +728,11 @@ fn ensure_departments(tx: &rusqlite::Connection, names: &[String]) -> ApiResult<
     Ok(())
 }
 
+/// The uniqueness key of a userName: case-insensitive, as the schema says.
+fn user_name_key(user_name: &str) -> String {
+    user_name.to_lowercase()
+}
+
 fn uniqueness(user_name: &str) -> ApiError {
     ApiError::Conflict(format!(
         "A user with the userName '{user_name}' already exists."
@@ -757,7 +762,7 @@ pub struct Lifecycle {
 
 /// Inserts a prepared user; returns its id.
 pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiResult<String> {
-    let key = fold(&p.user_name);
+    let key = user_name_key(&p.user_name);
     if taken(tx, &key, None)? {
         return Err(uniqueness(&p.user_name));
     }
@@ -775,8 +780,9 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
     };
     tx.prepare_cached(
         "INSERT INTO users (id, user_name, user_name_key, status, role, data, version, created, last_modified,
-                            last_active, credits_used, invitation_sent_at, invitation_expires_at, invited_by, sort_family, sort_given)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                            last_active, credits_used, invitation_sent_at, invitation_expires_at, invited_by, sort_family, sort_given,
+                            user_name_fold)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         id,
@@ -792,13 +798,14 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
         expires,
         by,
         f,
-        g
+        g,
+        fold(&p.user_name)
     ])?;
     Ok(id)
 }
 
 fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResult<()> {
-    let key = fold(&p.user_name);
+    let key = user_name_key(&p.user_name);
     if taken(tx, &key, Some(&existing.id))? {
         return Err(uniqueness(&p.user_name));
     }
@@ -811,7 +818,8 @@ fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResu
     let (f, g) = sort_keys(&p.data);
     tx.execute(
         "UPDATE users SET user_name = ?2, user_name_key = ?3, status = ?4, role = ?5, data = ?6,
-                version = version + 1, last_modified = ?7, sort_family = ?8, sort_given = ?9 WHERE id = ?1",
+                version = version + 1, last_modified = ?7, sort_family = ?8, sort_given = ?9, user_name_fold = ?10
+         WHERE id = ?1",
         params![
             existing.id,
             p.user_name,
@@ -821,7 +829,8 @@ fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResu
             serde_json::to_string(&p.data)?,
             crate::time::now_string(),
             f,
-            g
+            g,
+            fold(&p.user_name)
         ],
     )?;
     Ok(())

@@ -216,7 +216,7 @@ async fn a_10000_character_given_name_is_invalid_value_mentioning_the_limit() {
     let reply = s
         .post(
             "/scim/v2/Users",
-            &user_body("g@example.com", &"G".repeat(10_000), "Long"),
+            &json!({ "userName": "g@example.com", "name": { "givenName": "G".repeat(10_000) } }),
         )
         .await;
     reply.expect_scim_error(

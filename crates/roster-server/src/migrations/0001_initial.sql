@@ -5,7 +5,10 @@ CREATE TABLE users (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     user_name TEXT NOT NULL,
+    -- lowercase: unique, so two accounts never differ by case alone
     user_name_key TEXT NOT NULL UNIQUE,
+    -- folded (case and accents), for filters
+    user_name_fold TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'archived')),
     role TEXT,
     data TEXT NOT NULL,
@@ -17,10 +20,13 @@ CREATE TABLE users (
     invitation_sent_at TEXT,
     invitation_expires_at TEXT,
     invited_by TEXT,
+    -- SHA-256 of the invitation link's token; a resend replaces it
+    invitation_token_hash TEXT UNIQUE,
     sort_family TEXT,
     sort_given TEXT
 );
 CREATE INDEX users_status ON users (status);
+CREATE INDEX users_user_name_fold ON users (user_name_fold);
 CREATE INDEX users_role ON users (role);
 CREATE INDEX users_last_modified ON users (last_modified);
 CREATE INDEX users_created ON users (created);
@@ -103,3 +109,13 @@ CREATE TABLE resource_grants (
     PRIMARY KEY (user_id, resource_id)
 );
 CREATE INDEX resource_grants_resource ON resource_grants (resource_id);
+
+-- E-mail the server would send (invitations, password resets): kept here for
+-- the admin to read, and sent by SMTP when that is configured.
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created TEXT NOT NULL
+);

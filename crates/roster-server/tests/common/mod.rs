@@ -417,11 +417,24 @@ impl Server {
 
     /// Every user, fetched page by page.
     pub async fn all_users(&self) -> Vec<Value> {
+        self.all_users_with(&[]).await
+    }
+
+    /// Every user with only `attributes` (plus id and schemas), or
+    /// everything returned by default when `attributes` is empty.
+    pub async fn all_users_with(&self, attributes: &[&str]) -> Vec<Value> {
+        let attributes = if attributes.is_empty() {
+            String::new()
+        } else {
+            format!("&attributes={}", enc(&attributes.join(",")))
+        };
         let mut out = Vec::new();
         let mut start = 1;
         loop {
             let reply = self
-                .get(&format!("/scim/v2/Users?startIndex={start}&count=1000"))
+                .get(&format!(
+                    "/scim/v2/Users?startIndex={start}&count=1000{attributes}"
+                ))
                 .await;
             reply.expect(StatusCode::OK, "listing every user");
             let page = reply.resources();
@@ -436,6 +449,19 @@ impl Server {
 
     pub async fn get_user(&self, id: &str) -> Reply {
         self.get(&format!("/scim/v2/Users/{id}")).await
+    }
+
+    /// The extension's `status` of a user, which is returned on request
+    /// only.
+    pub async fn status_of(&self, id: &str) -> String {
+        let reply = self
+            .get(&format!("/scim/v2/Users/{id}?attributes={}", enc(&format!("{EXT}:status"))))
+            .await;
+        reply.expect(StatusCode::OK, "asking for a user's status");
+        reply.body[EXT]["status"]
+            .as_str()
+            .unwrap_or_else(|| panic!("status is returned when asked for: {}", reply.body))
+            .to_string()
     }
 }
 

@@ -1,0 +1,307 @@
+//! What crosses IPC between the Rust core and the web UI. Every type here
+//! derives `TS`; `cargo test -p roster-client` writes the TypeScript to
+//! `ui/src/lib/bindings/` (CI fails when the committed copy is stale).
+//!
+//! Times are RFC 3339 strings; ids are the server's.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The three tabs of the Users table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Tab {
+    Active,
+    Pending,
+    Archived,
+}
+
+/// A user's place in their lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Status {
+    Pending,
+    Active,
+    Archived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SortKey {
+    /// Full name (family name, then given name).
+    Name,
+    Email,
+    Role,
+    LastActive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// The UI asks for a window of rows; it never receives the whole list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WindowRequest {
+    pub tab: Tab,
+    /// Matched against name and e-mail, ignoring case and accents.
+    pub search: String,
+    pub sort: Sort,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TabCounts {
+    pub active: u32,
+    pub pending: u32,
+    pub archived: u32,
+}
+
+/// One row of the Users table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserRow {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub status: Status,
+    /// The role id, when the server has roles.
+    pub role: Option<String>,
+    /// The role's name from the catalogue, for display.
+    pub role_name: Option<String>,
+    pub last_active: Option<String>,
+    pub departments: Vec<String>,
+    /// For pending users: the invitation has expired.
+    pub invitation_expired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UsersWindow {
+    /// Rows matching the tab and search.
+    pub total: u32,
+    /// Per-tab counts for the current search.
+    pub counts: TabCounts,
+    pub offset: u32,
+    pub rows: Vec<UserRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum PermissionMode {
+    All,
+    Custom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ApplicationMode {
+    pub application: String,
+    pub mode: PermissionMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ResourceRef {
+    pub id: String,
+    pub name: String,
+    pub application: String,
+}
+
+/// Everything the user panel shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserDetail {
+    pub id: String,
+    /// The ETag to send back with a change, when the server has them.
+    pub version: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+    pub status: Status,
+    pub role: Option<String>,
+    pub departments: Vec<String>,
+    /// Applications set to Custom; the others are All.
+    pub applications: Vec<ApplicationMode>,
+    /// Granted permission ids in the Custom applications.
+    pub permissions: Vec<String>,
+    /// What the user holds in effect (the core `entitlements`).
+    pub entitlements: Vec<String>,
+    pub groups: Vec<String>,
+    pub created: Option<String>,
+    pub last_active: Option<String>,
+    pub credit_limit: Option<i64>,
+    pub credits_used: Option<i64>,
+    pub allowed_ips: Vec<String>,
+    pub resources: Vec<ResourceRef>,
+    pub invitation_expires_at: Option<String>,
+}
+
+/// The editable part of a user: the panel sends the whole desired state and
+/// the client turns the difference into a PATCH.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserEdit {
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+    pub role: Option<String>,
+    pub departments: Vec<String>,
+    pub applications: Vec<ApplicationMode>,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InviteRequest {
+    pub user: UserEdit,
+    /// Send the invitation e-mail now.
+    pub send_email: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PermissionInfo {
+    pub id: String,
+    pub name: String,
+    /// The tooltip text.
+    pub description: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ApplicationInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<PermissionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RoleInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The most this role can hold.
+    pub permissions: Vec<String>,
+    /// False for the Owner: nobody can be given it.
+    pub assignable: bool,
+}
+
+/// The role and permission catalogue (empty on servers without the Roster
+/// extension).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Catalogue {
+    pub roles: Vec<RoleInfo>,
+    pub applications: Vec<ApplicationInfo>,
+    pub departments: Vec<String>,
+}
+
+/// The signed-in administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Me {
+    pub user_id: Option<String>,
+    pub name: String,
+    pub role: Option<String>,
+    /// Permission ids held; empty when the server does not say.
+    pub permissions: Vec<String>,
+}
+
+/// What the server supports, from discovery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Capabilities {
+    /// The Roster extension: pending users, roles, permissions, catalogue.
+    pub roster_extension: bool,
+    pub etag: bool,
+    pub patch: bool,
+    pub sort: bool,
+    pub max_results: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum AuthKind {
+    Password,
+    ApiToken,
+}
+
+/// A saved connection. Holds nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfileSummary {
+    pub id: String,
+    pub name: String,
+    pub server_url: String,
+    /// The e-mail signed in with, for password profiles.
+    pub account: Option<String>,
+    pub auth: AuthKind,
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionStatus {
+    pub profile: ProfileSummary,
+    pub me: Me,
+    pub capabilities: Capabilities,
+    /// Set when the keychain could not be used: the session lives in memory
+    /// only and ends with the app.
+    pub keychain_warning: Option<String>,
+}
+
+/// What the UI branches on; it never matches message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ErrorKind {
+    Unauthorized,
+    Forbidden,
+    Offline,
+    NotFound,
+    Conflict,
+    Validation,
+    Keychain,
+    Internal,
+}
+
+/// An error as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
