@@ -4,14 +4,26 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// Lowercases `text` and strips accents: canonical decomposition without the
-/// combining marks, plus the Latin letters that do not decompose.
+/// Latin and Greek letters lose their accents when folded; in other scripts
+/// a mark can make a different letter (Cyrillic й is not и), so it stays.
+fn strips_marks(base: char) -> bool {
+    matches!(base as u32, 0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF | 0x370..=0x3FF)
+}
+
+/// Lowercases `text` and strips accents from Latin and Greek letters:
+/// canonical decomposition without their combining marks, plus the Latin
+/// letters that do not decompose.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut base = ' ';
     for c in text.nfd() {
         if is_combining_mark(c) {
+            if !strips_marks(base) {
+                out.push(c);
+            }
             continue;
         }
+        base = c;
         match c {
             'ł' | 'Ł' => out.push('l'),
             'ø' | 'Ø' => out.push('o'),
@@ -24,7 +36,7 @@ pub fn fold(text: &str) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
+    out.nfc().collect()
 }
 
 #[cfg(test)]
@@ -44,5 +56,6 @@ mod tests {
     fn scripts_without_case_pass_through() {
         assert_eq!(fold("王芳"), "王芳");
         assert_eq!(fold("Дмитрий"), "дмитрий");
+        assert_eq!(fold("Ελένη"), "ελενη");
     }
 }
