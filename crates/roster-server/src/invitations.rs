@@ -78,5 +78,10 @@ pub async fn invite(
         })
         .await?;
     let location = doc["meta"]["location"].as_str().map(str::to_string);
-    Ok(resource_response(StatusCode::CREATED, &doc, Some(&etag(version)), location.as_deref()))
+    Ok(resource_response(
+        StatusCode::CREATED,
+        &doc,
+        Some(&etag(version)),
+        location.as_deref(),
+    ))
 }

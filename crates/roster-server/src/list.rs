@@ -9,7 +9,7 @@ use roster_scim::schema::ResourceSchema;
 use rusqlite::types::Value as SqlValue;
 
 use crate::error::{ApiError, ApiResult};
-use crate::sqlfilter::{compile, sort_expr, Mapping};
+use crate::sqlfilter::{compile, sort_by, Mapping};
 
 /// The largest page served, advertised in ServiceProviderConfig.
 pub const MAX_RESULTS: i64 = 1000;
@@ -119,16 +119,22 @@ pub fn prepare(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(sort_by) => {
-            let path = parse_attr_path(sort_by).map_err(|e| {
+        Some(sort_text) => {
+            let path = parse_attr_path(sort_text).map_err(|e| {
                 ApiError::invalid_value(format!(
-                    "sortBy \"{sort_by}\" is not an attribute name: {e}."
+                    "sortBy \"{sort_text}\" is not an attribute name: {e}."
                 ))
             })?;
-            let expr = sort_expr(&path, schema, mapping)?;
+            let sort = sort_by(&path, schema, mapping)?;
             // Resources without a value sort last either way; the row number
             // keeps pages stable between requests.
-            format!("({expr}) IS NULL, {expr} {direction}, t.seq {direction}")
+            let mut terms: Vec<String> = Vec::new();
+            if sort.nullable {
+                terms.push(format!("({}) IS NULL", sort.terms[0]));
+            }
+            terms.extend(sort.terms.iter().map(|t| format!("{t} {direction}")));
+            terms.push(format!("t.seq {direction}"));
+            terms.join(", ")
         }
         None => default_order.to_string(),
     };

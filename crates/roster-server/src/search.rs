@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use roster_scim::messages::{ListResponse, ScimType, SearchRequest};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -25,11 +25,21 @@ async fn one(
     base: &str,
     kind: usize,
     req: &SearchRequest,
-) -> ApiResult<ListResponse<Value>> {
+) -> ApiResult<ListResponse<Box<RawValue>>> {
     if kind == 0 {
         users::query(state, who, base.to_string(), req).await
     } else {
-        groups::query(state, who, base.to_string(), req).await
+        let page = groups::query(state, who, base.to_string(), req).await?;
+        let resources = page
+            .resources
+            .iter()
+            .map(serde_json::value::to_raw_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ListResponse::new(
+            resources,
+            page.total_results,
+            page.start_index,
+        ))
     }
 }
 

@@ -514,6 +514,42 @@ fn successor(prefix: &str) -> Option<String> {
     Some(chars.into_iter().collect())
 }
 
+/// How to sort by an attribute.
+pub struct SortBy {
+    /// The ORDER BY terms, without direction.
+    pub terms: Vec<String>,
+    /// Whether values may be missing (then they sort last, at a cost: an
+    /// extra term that no index serves).
+    pub nullable: bool,
+}
+
+/// The SQL to sort by `path`, or an error for attributes that cannot be
+/// sorted on. Indexed, folded key columns sort on the index; a family name
+/// sorts by given name next, as a person expects.
+pub fn sort_by(
+    path: &AttrPath,
+    schema: &ResourceSchema,
+    mapping: &dyn Mapping,
+) -> Result<SortBy, ApiError> {
+    let resolved = schema.resolve(path);
+    if let Some(col) = resolved.as_ref().and_then(|r| mapping.column(r)) {
+        if let Some(folded) = col.folded {
+            let mut terms = vec![folded.to_string()];
+            if folded == "t.sort_family" {
+                terms.push("t.sort_given".into());
+            }
+            return Ok(SortBy {
+                terms,
+                nullable: false,
+            });
+        }
+    }
+    Ok(SortBy {
+        terms: vec![sort_expr(path, schema, mapping)?],
+        nullable: true,
+    })
+}
+
 /// The SQL expression to sort by `path`, or an error for attributes that
 /// cannot be sorted on.
 pub fn sort_expr(

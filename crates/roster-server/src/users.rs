@@ -11,6 +11,7 @@ use roster_scim::projection::project;
 use roster_scim::schema::Resolved;
 use roster_scim::urn;
 use rusqlite::{params, OptionalExtension};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use crate::auth::{forget_sessions, Auth};
@@ -107,7 +108,8 @@ const COLUMNS: &str =
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub id: String,
-    pub data: Value,
+    /// The stored JSON text of the client-writable document.
+    pub data: String,
     pub version: i64,
     pub created: String,
     pub last_modified: String,
@@ -121,10 +123,9 @@ pub struct Stored {
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
-    let data: String = r.get(1)?;
     Ok(Stored {
         id: r.get(0)?,
-        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+        data: r.get(1)?,
         version: r.get(2)?,
         created: r.get(3)?,
         last_modified: r.get(4)?,
@@ -190,9 +191,51 @@ fn related(conn: &rusqlite::Connection, ids: &[&str], base: &str) -> ApiResult<R
     Ok(Related { groups, resources })
 }
 
+impl Stored {
+    pub fn doc(&self) -> ApiResult<Value> {
+        Ok(serde_json::from_str(&self.data)?)
+    }
+}
+
+fn meta_json(u: &Stored, base: &str) -> Value {
+    json!({
+        "resourceType": "User",
+        "created": u.created,
+        "lastModified": u.last_modified,
+        "location": format!("{base}/Users/{}", u.id),
+        "version": etag(u.version),
+    })
+}
+
+/// The default representation, spliced as text: the stored document plus
+/// `id`, `meta` and `groups`, without parsing it. Attributes returned only on
+/// request are not part of it.
+fn render_default(u: &Stored, related: &Related, base: &str) -> ApiResult<String> {
+    let mut out = String::with_capacity(u.data.len() + 256);
+    out.push_str("{\"id\":");
+    out.push_str(&serde_json::to_string(&u.id)?);
+    out.push_str(",\"meta\":");
+    out.push_str(&meta_json(u, base).to_string());
+    if let Some(groups) = related.groups.get(&u.id) {
+        out.push_str(",\"groups\":");
+        out.push_str(&serde_json::to_string(groups)?);
+    }
+    let rest = u.data.trim().strip_prefix('{').ok_or_else(|| {
+        ApiError::Internal(format!(
+            "the stored document of user {} is not an object",
+            u.id
+        ))
+    })?;
+    if !rest.trim_start().starts_with('}') {
+        out.push(',');
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// The full SCIM representation of a stored user.
-fn render(u: Stored, related: &Related, base: &str) -> Value {
-    let mut doc = match u.data {
+fn render(u: Stored, related: &Related, base: &str) -> ApiResult<Value> {
+    let mut doc = match u.doc()? {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -201,10 +244,7 @@ fn render(u: Stored, related: &Related, base: &str) -> Value {
         doc.insert("groups".into(), Value::Array(groups.clone()));
     }
     // Server-managed state shows in the extension, when the user has it.
-    // The extension also names its schema inside, as scim2-models and other
-    // clients that treat an extension as an object of its own expect.
     if let Some(Value::Object(ext)) = doc.get_mut(urn::ROSTER_USER) {
-        ext.insert("schemas".into(), json!([urn::ROSTER_USER]));
         ext.insert("status".into(), Value::String(u.status.clone()));
         if let Some(t) = &u.last_active {
             ext.insert("lastActive".into(), Value::String(t.clone()));
@@ -222,23 +262,14 @@ fn render(u: Stored, related: &Related, base: &str) -> Value {
             ext.insert("resources".into(), Value::Array(res.clone()));
         }
     }
-    doc.insert(
-        "meta".into(),
-        json!({
-            "resourceType": "User",
-            "created": u.created,
-            "lastModified": u.last_modified,
-            "location": format!("{base}/Users/{}", u.id),
-            "version": etag(u.version),
-        }),
-    );
-    Value::Object(doc)
+    doc.insert("meta".into(), meta_json(&u, base));
+    Ok(Value::Object(doc))
 }
 
 /// Renders one user with its relations.
 pub fn render_one(conn: &rusqlite::Connection, u: Stored, base: &str) -> ApiResult<Value> {
     let rel = related(conn, &[u.id.as_str()], base)?;
-    Ok(render(u, &rel, base))
+    render(u, &rel, base)
 }
 
 // ---- listing -------------------------------------------------------------
@@ -278,13 +309,13 @@ pub async fn query(
     who: &Principal,
     base: String,
     req: &SearchRequest,
-) -> ApiResult<ListResponse<Value>> {
+) -> ApiResult<ListResponse<Box<RawValue>>> {
     who.require("users:view", "see the users of this account")?;
     let loaded = state.loaded();
     let q: ListQuery = list::prepare(req, &loaded.user_schema, &UserMapping, "t.seq ASC")?;
     state
         .db
-        .read(move |conn| -> ApiResult<ListResponse<Value>> {
+        .read(move |conn| -> ApiResult<ListResponse<Box<RawValue>>> {
             let (total, rows) = list::run(conn, "users", COLUMNS, &q, read_row)?;
             let ids: Vec<&str> = rows.iter().map(|u| u.id.as_str()).collect();
             let rel = if ids.is_empty() {
@@ -296,10 +327,19 @@ pub async fn query(
                 related(conn, &ids, &base)?
             };
             let schema = &loaded.user_schema;
-            let resources: Vec<Value> = rows
-                .into_iter()
-                .map(|u| project(&render(u, &rel, &base), schema, &q.attributes, &q.excluded))
-                .collect();
+            let plain = q.attributes.is_empty() && q.excluded.is_empty();
+            let mut resources = Vec::with_capacity(rows.len());
+            for u in rows {
+                // Without attributes/excludedAttributes the stored text is
+                // served as it is; otherwise the document is projected.
+                let raw = if plain {
+                    RawValue::from_string(render_default(&u, &rel, &base)?)?
+                } else {
+                    let doc = project(&render(u, &rel, &base)?, schema, &q.attributes, &q.excluded);
+                    serde_json::value::to_raw_value(&doc)?
+                };
+                resources.push(raw);
+            }
             Ok(ListResponse::new(
                 resources,
                 total.max(0) as u64,
@@ -656,13 +696,20 @@ fn prepare(
     }
 
     if has_ext {
+        // The extension names its schema inside too, as scim2-models and
+        // other clients that treat an extension as an object of its own
+        // expect; stored so the default representation is served as text.
+        ext_obj.insert("schemas".into(), json!([urn::ROSTER_USER]));
         doc[urn::ROSTER_USER] = Value::Object(ext_obj);
     }
     let entitlements = effective_permissions(loaded, &role, &doc);
     // No escalation: nobody grants a permission they do not hold, unless the
     // user already had it.
     let before: HashSet<String> = existing
-        .map(|e| effective_permissions(loaded, e.role.as_deref().unwrap_or(DEFAULT_ROLE), &e.data))
+        .map(|e| {
+            let doc = e.doc().unwrap_or(Value::Null);
+            effective_permissions(loaded, e.role.as_deref().unwrap_or(DEFAULT_ROLE), &doc)
+        })
         .unwrap_or_default()
         .into_iter()
         .collect();
@@ -919,7 +966,7 @@ async fn modify(
             check_if_match(&headers, existing.version)?;
             let (doc, password) = change(&loaded, &existing)?;
             let prepared = prepare_user(&loaded, &who, Some(&existing), doc)?;
-            if prepared.data == existing.data && password.is_none() {
+            if prepared.data == existing.doc()? && password.is_none() {
                 // Nothing changed: keep the version, as the ETag promises.
                 let version = existing.version;
                 return Ok((version, render_one(tx, existing, &base)?));
@@ -983,7 +1030,12 @@ pub async fn patch(
         ));
     }
     modify(state, who, base, id, headers, move |loaded, existing| {
-        let mut doc = existing.data.clone();
+        let mut doc = existing.doc()?;
+        // The stored copy of the extension's own `schemas` is not an
+        // attribute a patch can address; prepare() puts it back.
+        if let Some(ext) = doc.get_mut(urn::ROSTER_USER).and_then(Value::as_object_mut) {
+            ext.remove("schemas");
+        }
         apply_patch(&mut doc, &req.operations, &loaded.user_schema)?;
         let password = take_password(&mut doc);
         Ok((doc, password))

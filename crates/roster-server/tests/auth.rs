@@ -124,6 +124,21 @@ async fn user_name_at_sign_in_ignores_case() {
 }
 
 #[tokio::test]
+async fn a_non_ascii_user_name_signs_in_ignoring_case() {
+    let s = Server::new();
+    let mut body = user_body("zoë@example.org", "Zoë", "Z");
+    body["password"] = json!("umlaut-pass-1");
+    s.create_user(body).await;
+    s.sign_in("ZOË@example.org", "umlaut-pass-1").await;
+    let reply = s.token_for("zoe@example.org", "umlaut-pass-1").await;
+    assert_eq!(
+        oauth_error(&reply),
+        "invalid_grant",
+        "zoe@ is another address than zoë@"
+    );
+}
+
+#[tokio::test]
 async fn wrong_password_is_invalid_grant() {
     let s = Server::demo(3);
     let reply = s.token_for(DEMO_OWNER_EMAIL, "wrong password").await;

@@ -11,7 +11,12 @@ use common::*;
 async fn seeding_500_users() {
     let s = Server::demo(500);
     let users = s
-        .all_users_with(&["userName", "displayName", &format!("{EXT}:status"), &format!("{EXT}:role")])
+        .all_users_with(&[
+            "userName",
+            "displayName",
+            &format!("{EXT}:status"),
+            &format!("{EXT}:role"),
+        ])
         .await;
     assert_eq!(users.len(), 500, "500 users are served");
     assert_eq!(

@@ -290,3 +290,28 @@ async fn errors_do_not_leak_internals() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_500_does_not_leak_sql() {
+    let s = Server::new();
+    s.create_user(user_body("x@example.com", "X", "Y")).await;
+    // Break the database under the server: listing users joins group
+    // memberships, so the query fails inside SQLite.
+    s.state
+        .db
+        .with_writer(|c| c.execute_batch("DROP TABLE group_members"))
+        .expect("the table can be dropped");
+    let reply = s.get("/scim/v2/Users").await;
+    reply.expect_scim_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        None,
+        "a database failure is the server's error",
+    );
+    let text = String::from_utf8_lossy(&reply.bytes).to_lowercase();
+    for leak in ["group_members", "no such table", "select", "sqlite"] {
+        assert!(
+            !text.contains(leak),
+            "a 500 does not show '{leak}' to the client: {text}"
+        );
+    }
+}

@@ -460,7 +460,9 @@ async fn extension_role_by_urn() {
 #[tokio::test]
 async fn extension_status_by_urn() {
     let s = Server::demo(60);
-    let users = s.all_users_with(&["userName", &format!("{EXT}:status")]).await;
+    let users = s
+        .all_users_with(&["userName", &format!("{EXT}:status")])
+        .await;
     for status in ["pending", "active", "archived"] {
         let mut expected: Vec<String> = users
             .iter()
@@ -571,7 +573,9 @@ async fn extension_departments_match_any_element() {
 #[tokio::test]
 async fn extension_resources_match_granted_users() {
     let s = Server::demo(40);
-    let users = s.all_users_with(&["userName", &format!("{EXT}:resources")]).await;
+    let users = s
+        .all_users_with(&["userName", &format!("{EXT}:resources")])
+        .await;
     let granted = users
         .iter()
         .find_map(|u| u[EXT]["resources"][0]["value"].as_str().map(str::to_string))

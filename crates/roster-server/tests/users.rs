@@ -275,6 +275,22 @@ async fn post_duplicate_user_name_ignoring_case_is_a_conflict() {
 }
 
 #[tokio::test]
+async fn user_names_differing_only_by_an_accent_are_different_users() {
+    let s = Server::new();
+    s.create_user(user_body("muller@example.com", "A", "Muller"))
+        .await;
+    s.post(
+        "/scim/v2/Users",
+        &user_body("müller@example.com", "B", "Müller"),
+    )
+    .await
+    .expect(
+        StatusCode::CREATED,
+        "userName is unique ignoring case only: ü and u are different letters in an address",
+    );
+}
+
+#[tokio::test]
 async fn put_changing_user_name_to_one_in_use_is_a_conflict() {
     let s = Server::new();
     let p = people(&s).await;
@@ -444,7 +460,8 @@ async fn unknown_role_is_a_bad_request() {
 async fn unknown_application_is_a_bad_request() {
     let s = Server::new();
     let mut body = user_body("a@example.com", "A", "App");
-    body[EXT] = json!({ "role": "member", "applications": [{ "value": "solitaire", "mode": "all" }] });
+    body[EXT] =
+        json!({ "role": "member", "applications": [{ "value": "solitaire", "mode": "all" }] });
     s.post("/scim/v2/Users", &body).await.expect_scim_error(
         StatusCode::BAD_REQUEST,
         Some("invalidValue"),
@@ -580,7 +597,11 @@ async fn active_false_archives_and_active_true_reactivates() {
     let s = Server::new();
     let p = people(&s).await;
     let id = People::id(&p.alice);
-    assert_eq!(s.status_of(&id).await, "active", "a new active user is active");
+    assert_eq!(
+        s.status_of(&id).await,
+        "active",
+        "a new active user is active"
+    );
     let reply = s
         .patch(
             &format!("/scim/v2/Users/{id}"),
@@ -606,7 +627,11 @@ async fn created_inactive_is_archived() {
     let s = Server::new();
     let p = people(&s).await;
     assert_eq!(p.bob["active"], false, "Bob was created inactive");
-    assert_eq!(s.status_of(&People::id(&p.bob)).await, "archived", "so he is archived");
+    assert_eq!(
+        s.status_of(&People::id(&p.bob)).await,
+        "archived",
+        "so he is archived"
+    );
 }
 
 #[tokio::test]

@@ -455,7 +455,10 @@ impl Server {
     /// only.
     pub async fn status_of(&self, id: &str) -> String {
         let reply = self
-            .get(&format!("/scim/v2/Users/{id}?attributes={}", enc(&format!("{EXT}:status"))))
+            .get(&format!(
+                "/scim/v2/Users/{id}?attributes={}",
+                enc(&format!("{EXT}:status"))
+            ))
             .await;
         reply.expect(StatusCode::OK, "asking for a user's status");
         reply.body[EXT]["status"]
