@@ -10,13 +10,12 @@ say() { printf '\n==> %s\n' "$*"; }
 # Processes started by a script, stopped (SIGTERM, by PID) when it exits.
 STARTED_PIDS=()
 stop_started() {
-  local pid
-  for pid in "${STARTED_PIDS[@]:-}"; do
+  local pid i
+  # Newest first: an app before the bus and display it uses.
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${STARTED_PIDS[$i]}"
     [ -n "$pid" ] || continue
     kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED_PIDS[@]:-}"; do
-    [ -n "$pid" ] || continue
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
   STARTED_PIDS=()

@@ -1,0 +1,20 @@
+//! Generates the Tauri context (config, icons, ACL) for the desktop app.
+//!
+//! The app sources live in `src-tauri/` while the package root is the
+//! repository root, so the capability glob is relative to the root.
+
+fn main() {
+    // New capability files must trigger a rebuild, not only edits to known ones.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+
+    // Every app command is listed here, so the ACL rejects any command that
+    // no capability grants explicitly. There are none yet.
+    let manifest = tauri_build::AppManifest::new().commands(&[]);
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(manifest);
+
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {error:#}");
+    }
+}

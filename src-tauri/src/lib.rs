@@ -1,0 +1,100 @@
+//! Roster desktop shell: wires the Tauri builder. Domain logic lives in the
+//! Tauri-free crates under `crates/`; this crate stays thin.
+
+use tracing_subscriber::EnvFilter;
+
+/// Options read from the command line at start-up.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LaunchOptions {
+    /// `--demo`: open against the bundled demo server (not implemented yet;
+    /// the flag is accepted so launchers and tests can pass it already).
+    pub demo: bool,
+}
+
+impl LaunchOptions {
+    /// Parses the arguments after the program name. Unknown arguments are
+    /// returned rather than rejected: desktop launchers and WebDriver add
+    /// their own, and refusing to start over them would help nobody.
+    pub fn parse<I, S>(args: I) -> (Self, Vec<String>)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut options = Self::default();
+        let mut ignored = Vec::new();
+        for arg in args {
+            let arg = arg.into();
+            match arg.as_str() {
+                "--demo" => options.demo = true,
+                _ => ignored.push(arg),
+            }
+        }
+        (options, ignored)
+    }
+}
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,roster_app=debug"));
+    // A second initialisation (e.g. in tests) is harmless; ignore it.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// Builds and runs the desktop app; returns when the last window closes.
+pub fn run() {
+    init_tracing();
+
+    let (options, ignored) = LaunchOptions::parse(std::env::args_os().skip(1).map(|arg| {
+        // Non-UTF-8 arguments cannot be one of ours; keep them only for the log.
+        arg.to_string_lossy().into_owned()
+    }));
+    if !ignored.is_empty() {
+        tracing::warn!(?ignored, "ignoring unknown command-line arguments");
+    }
+    tracing::info!(
+        demo = options.demo,
+        version = env!("CARGO_PKG_VERSION"),
+        "starting Roster"
+    );
+
+    tauri::Builder::default()
+        .run(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LaunchOptions;
+
+    #[test]
+    fn no_arguments_means_no_demo() {
+        let (options, ignored) = LaunchOptions::parse(Vec::<String>::new());
+        assert_eq!(
+            options,
+            LaunchOptions::default(),
+            "defaults must not enable demo mode"
+        );
+        assert!(ignored.is_empty());
+    }
+
+    #[test]
+    fn demo_flag_is_recognised() {
+        let (options, ignored) = LaunchOptions::parse(["--demo"]);
+        assert!(options.demo, "--demo must switch demo mode on");
+        assert!(ignored.is_empty(), "--demo must not be reported as unknown");
+    }
+
+    #[test]
+    fn unknown_arguments_are_kept_aside_not_fatal() {
+        let (options, ignored) = LaunchOptions::parse(["--no-sandbox", "--demo", "file.txt"]);
+        assert!(
+            options.demo,
+            "a known flag among unknown ones must still count"
+        );
+        assert_eq!(
+            ignored,
+            ["--no-sandbox", "file.txt"],
+            "unknown arguments are reported in order"
+        );
+    }
+}
