@@ -193,7 +193,9 @@ fn patch_schemas() -> Vec<String> {
 /// A PATCH request body (RFC 7644 §3.5.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatchRequest {
-    #[serde(default = "patch_schemas")]
+    /// Required by RFC 7644 §3.5.2; left empty when a client omits it, so
+    /// the server can refuse the request.
+    #[serde(default)]
     pub schemas: Vec<String>,
     #[serde(rename = "Operations", alias = "operations")]
     pub operations: Vec<PatchOperation>,

@@ -1287,6 +1287,11 @@ impl<'s> Normalizer<'s> {
     fn key(&mut self, scope: Scope<'s>, key: &str, value: &Value) -> Result<(), PatchError> {
         let schema = self.schema;
         let name = key.trim();
+        // Some clients serialise an extension as an object of its own with a
+        // `schemas` list naming it; that list is not an attribute.
+        if matches!(scope, Scope::Extension(_)) && name.eq_ignore_ascii_case("schemas") {
+            return check_schemas_known(schema, value);
+        }
         if let Scope::Top = scope {
             if name.eq_ignore_ascii_case("schemas") {
                 return check_schemas_known(schema, value);

@@ -367,6 +367,7 @@ async fn issue(state: &AppState, user: SignInUser, family: String) -> ApiResult<
             AccessToken {
                 principal,
                 expires_at: std::time::Instant::now() + state.access_ttl,
+                family: Some(family.clone()),
             },
         );
     let refresh_hash = token_hash(&refresh);
@@ -412,21 +413,37 @@ pub async fn revoke(
     Form(req): Form<RevokeRequest>,
 ) -> ApiResult<StatusCode> {
     let hash = token_hash(&req.token);
+    // Revoking either token ends the whole session: the refresh tokens of
+    // its family, and the access tokens issued for it.
+    let access_family = state
+        .access_tokens
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&hash)
+        .and_then(|t| t.family.clone());
+    let lookup = hash.clone();
+    let family = state
+        .db
+        .write(move |tx| -> ApiResult<Option<String>> {
+            let family: Option<String> = tx
+                .query_row(
+                    "SELECT family FROM refresh_tokens WHERE token_hash = ?1",
+                    [&lookup],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .or(access_family);
+            if let Some(f) = &family {
+                tx.execute("DELETE FROM refresh_tokens WHERE family = ?1", [f])?;
+            }
+            Ok(family)
+        })
+        .await?;
     state
         .access_tokens
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .remove(&hash);
-    state
-        .db
-        .write(move |tx| -> ApiResult<()> {
-            tx.execute(
-                "DELETE FROM refresh_tokens WHERE family IN (SELECT family FROM refresh_tokens WHERE token_hash = ?1)",
-                [hash],
-            )?;
-            Ok(())
-        })
-        .await?;
+        .retain(|key, t| key != &hash && (family.is_none() || t.family != family));
     Ok(StatusCode::OK)
 }
 

@@ -107,8 +107,13 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth/token", post(auth::token))
         .route("/oauth/revoke", post(auth::revoke))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .with_state(state)
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> error::ApiError {
+    error::ApiError::MethodNotAllowed(format!("{} is not supported on {}.", method, uri.path()))
 }
 
 async fn not_found(uri: axum::http::Uri) -> error::ApiError {

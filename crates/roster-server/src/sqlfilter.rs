@@ -125,9 +125,10 @@ impl<'a> Compiler<'a> {
     fn count_leaf(&mut self) -> Result<(), ApiError> {
         self.leaves += 1;
         if self.leaves > MAX_LEAVES {
-            return Err(invalid(format!(
-                "The filter has more than {MAX_LEAVES} comparisons; split it into smaller searches."
-            )));
+            return Err(ApiError::bad(
+                ScimType::TooMany,
+                format!("The filter has more than {MAX_LEAVES} comparisons; split it into smaller searches."),
+            ));
         }
         Ok(())
     }

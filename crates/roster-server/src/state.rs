@@ -60,6 +60,8 @@ pub struct Principal {
 pub struct AccessToken {
     pub principal: Principal,
     pub expires_at: std::time::Instant,
+    /// The sign-in session (refresh token family) it was issued for.
+    pub family: Option<String>,
 }
 
 #[derive(Clone)]

@@ -959,27 +959,33 @@ async fn modify(
     who.require("users:edit", "change users")?;
     let loaded = state.loaded();
     let state2 = state.clone();
-    let (version, doc) = state
+    let (version, doc, rights_changed) = state
         .db
-        .write(move |tx| -> ApiResult<(i64, Value)> {
+        .write(move |tx| -> ApiResult<(i64, Value, bool)> {
             let existing = load(tx, &id)?.ok_or_else(|| not_found(&id))?;
             check_if_match(&headers, existing.version)?;
+            let before = existing.doc()?;
             let (doc, password) = change(&loaded, &existing)?;
             let prepared = prepare_user(&loaded, &who, Some(&existing), doc)?;
-            if prepared.data == existing.doc()? && password.is_none() {
+            if prepared.data == before && password.is_none() {
                 // Nothing changed: keep the version, as the ETag promises.
                 let version = existing.version;
-                return Ok((version, render_one(tx, existing, &base)?));
+                return Ok((version, render_one(tx, existing, &base)?, false));
             }
+            // What the user may do changed: their sessions must re-read it.
+            let rights_changed = existing.role.as_deref() != Some(prepared.role.as_str())
+                || (existing.status == "active") != prepared.active
+                || before.get("entitlements") != prepared.data.get("entitlements")
+                || password.is_some();
             update(tx, &existing, &prepared)?;
             if let Some(p) = password {
                 store_password(tx, &id, Some(crate::auth::hash_password(&p)))?;
             }
             let u = load(tx, &id)?.ok_or_else(|| not_found(&id))?;
-            Ok((u.version, render_one(tx, u, &base)?))
+            Ok((u.version, render_one(tx, u, &base)?, rights_changed))
         })
         .await?;
-    if let Some(user_id) = doc["id"].as_str() {
+    if let (true, Some(user_id)) = (rights_changed, doc["id"].as_str()) {
         forget_sessions(&state2, user_id);
     }
     written(StatusCode::OK, &state2, &doc, version)
@@ -1003,8 +1009,15 @@ pub async fn replace(
         id,
         headers,
         // The User schema has no immutable attributes; read-only ones were
-        // dropped by normalising, as RFC 7644 §3.5.1 asks.
-        move |_, _| Ok((doc, password)),
+        // dropped by normalising, as RFC 7644 §3.5.1 asks. A replacement
+        // that leaves `active` out keeps the user's status.
+        move |_, existing| {
+            let mut doc = doc;
+            if doc.get("active").is_none() {
+                doc["active"] = Value::Bool(existing.status == "active");
+            }
+            Ok((doc, password))
+        },
     )
     .await
 }
