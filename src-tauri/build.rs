@@ -8,8 +8,23 @@ fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
 
     // Every app command is listed here, so the ACL rejects any command that
-    // no capability grants explicitly. There are none yet.
-    let manifest = tauri_build::AppManifest::new().commands(&[]);
+    // no capability grants explicitly (src-tauri/capabilities/default.json).
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "list_profiles",
+        "current_connection",
+        "connect_with_password",
+        "connect_with_token",
+        "open_demo",
+        "switch_profile",
+        "sign_out",
+        "catalogue",
+        "users_window",
+        "get_user",
+        "save_user",
+        "invite_user",
+        "set_archived",
+        "delete_user",
+    ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(manifest);

@@ -1,13 +1,21 @@
 //! Roster desktop shell: wires the Tauri builder. Domain logic lives in the
 //! Tauri-free crates under `crates/`; this crate stays thin.
 
+use std::sync::Arc;
+
+use tauri::Manager;
 use tracing_subscriber::EnvFilter;
+
+pub mod commands;
+pub mod demo;
+pub mod profiles;
+pub mod secrets;
+pub mod state;
 
 /// Options read from the command line at start-up.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LaunchOptions {
-    /// `--demo`: open against the bundled demo server (not implemented yet;
-    /// the flag is accepted so launchers and tests can pass it already).
+    /// `--demo`: open straight into the embedded demo server.
     pub demo: bool,
 }
 
@@ -58,8 +66,27 @@ pub fn run() {
     );
 
     tauri::Builder::default()
-        .run(tauri::generate_context!())
-        .expect("the Tauri runtime failed to start");
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(move |app| {
+            let keychain = secrets::Keychain::new(&app.config().identifier);
+            tracing::debug!(service = keychain.service(), "keychain service");
+            let store: Arc<dyn secrets::SecretStore> = Arc::new(keychain);
+            app.manage(state::AppState::new(store, options.clone()));
+            Ok(())
+        })
+        .invoke_handler(all_commands!())
+        .build(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Stop the embedded demo server with the app.
+                if let Some(state) = app.try_state::<state::AppState>() {
+                    if let Some(demo) = state.demo.blocking_lock().take() {
+                        demo.stop();
+                    }
+                }
+            }
+        });
 }
 
 #[cfg(test)]

@@ -1,0 +1,29 @@
+//! The Tauri commands, one module per domain. Each takes the state, calls
+//! the client core and maps its error to `{ kind, message }`.
+
+pub mod profiles;
+pub mod users;
+
+/// Every command, for the invoke handler and the build-time ACL manifest
+/// (src-tauri/build.rs keeps its own copy of these names).
+#[macro_export]
+macro_rules! all_commands {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::profiles::list_profiles,
+            $crate::commands::profiles::current_connection,
+            $crate::commands::profiles::connect_with_password,
+            $crate::commands::profiles::connect_with_token,
+            $crate::commands::profiles::open_demo,
+            $crate::commands::profiles::switch_profile,
+            $crate::commands::profiles::sign_out,
+            $crate::commands::users::catalogue,
+            $crate::commands::users::users_window,
+            $crate::commands::users::get_user,
+            $crate::commands::users::save_user,
+            $crate::commands::users::invite_user,
+            $crate::commands::users::set_archived,
+            $crate::commands::users::delete_user,
+        ]
+    };
+}
