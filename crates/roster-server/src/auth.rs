@@ -194,7 +194,8 @@ fn load_sign_in_user(
 ) -> rusqlite::Result<Option<SignInUser>> {
     conn.query_row(
         &format!(
-            "SELECT u.id, u.user_name, u.status, u.role, u.data, p.hash FROM users u
+            "SELECT u.id, u.user_name, u.status, u.role, d.data, p.hash FROM users u
+             JOIN user_docs d ON d.seq = u.seq
              LEFT JOIN passwords p ON p.user_id = u.id WHERE {clause}"
         ),
         [key],

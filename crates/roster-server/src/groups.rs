@@ -50,6 +50,11 @@ impl Mapping for GroupMapping {
 
 const COLUMNS: &str = "t.id, t.data, t.version, t.created, t.last_modified";
 
+const TABLE: list::Table = list::Table {
+    name: "groups",
+    doc_join: None,
+};
+
 struct Stored {
     id: String,
     data: Value,
@@ -178,7 +183,7 @@ pub async fn query(
     state
         .db
         .read(move |conn| -> ApiResult<ListResponse<Value>> {
-            let (total, rows) = list::run(conn, "groups", COLUMNS, &q, read_row)?;
+            let (total, rows) = list::run(conn, &TABLE, COLUMNS, &q, read_row)?;
             let mut resources = Vec::with_capacity(rows.len());
             for g in rows {
                 let doc = render(conn, g, &base, with_members)?;

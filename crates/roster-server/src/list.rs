@@ -150,34 +150,68 @@ pub fn prepare(
     })
 }
 
-/// Counts and fetches one page of `table` (aliased `t`) with `columns`.
+/// A table listed by [`run`], aliased `t`; its JSON document may live in a
+/// second table, joined as `d` only when a query needs it.
+pub struct Table {
+    pub name: &'static str,
+    pub doc_join: Option<&'static str>,
+}
+
+/// Counts and fetches one page: first the row numbers of the page (on the
+/// narrow table, joining the documents only when the filter or sort reads
+/// them), then those rows in full.
 pub fn run<T>(
     conn: &rusqlite::Connection,
-    table: &str,
+    table: &Table,
     columns: &str,
     q: &ListQuery,
     mut row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> ApiResult<(i64, Vec<T>)> {
+    let join_for = |sql: &str| match table.doc_join {
+        Some(join) if sql.contains("d.data") => join,
+        _ => "",
+    };
+    let from = table.name;
+    let filter_join = join_for(&q.where_sql);
     let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM {table} t WHERE {}", q.where_sql),
+        &format!(
+            "SELECT COUNT(*) FROM {from} t {filter_join} WHERE {}",
+            q.where_sql
+        ),
         rusqlite::params_from_iter(q.params.iter()),
         |r| r.get(0),
     )?;
     if q.count == 0 || q.start_index > total {
         return Ok((total, Vec::new()));
     }
-    let sql = format!(
-        "SELECT {columns} FROM {table} t WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
+    let page_join = join_for(&format!("{} {}", q.where_sql, q.order_sql));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.seq FROM {from} t {page_join} WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
         q.where_sql,
         q.order_sql,
         q.count,
         q.start_index - 1
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| row(r))?
-        .collect::<rusqlite::Result<Vec<T>>>()?;
-    Ok((total, rows))
+    ))?;
+    let seqs = stmt
+        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns}, t.seq FROM {from} t {} WHERE t.seq IN (SELECT value FROM json_each(?1))",
+        table.doc_join.unwrap_or("")
+    ))?;
+    let mut by_seq = std::collections::HashMap::with_capacity(seqs.len());
+    let mut rows = stmt.query([serde_json::to_string(&seqs)?])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(r.as_ref().column_count() - 1)?;
+        by_seq.insert(seq, row(r)?);
+    }
+    // In the order of the page; a row deleted in between is simply gone.
+    Ok((
+        total,
+        seqs.iter().filter_map(|s| by_seq.remove(s)).collect(),
+    ))
 }
 
 /// Splits a root search (`POST /.search`) page over the resource types in

@@ -33,6 +33,10 @@ pub struct Relation {
 pub trait Mapping {
     fn column(&self, resolved: &Resolved<'_>) -> Option<Column>;
     fn relation(&self, resolved: &Resolved<'_>) -> Option<Relation>;
+    /// The SQL column holding the JSON document.
+    fn doc(&self) -> &'static str {
+        "t.data"
+    }
 }
 
 pub struct Compiled {
@@ -183,6 +187,7 @@ impl<'a> Compiler<'a> {
             };
         }
         let base = json_path(&resolved);
+        let doc = self.mapping.doc();
         if attr.multi_valued {
             // Any element may match (RFC 7644 §3.4.2.2); a complex element
             // without a named sub-attribute compares its "value".
@@ -205,7 +210,7 @@ impl<'a> Compiler<'a> {
             let cond = match cmp {
                 None if resolved.sub_attr.is_none() => {
                     return Ok(format!(
-                        "(COALESCE(json_array_length(t.data, '{base}'), 0) > 0)"
+                        "(COALESCE(json_array_length({doc}, '{base}'), 0) > 0)"
                     ))
                 }
                 None => present(&elem_expr, def),
@@ -221,19 +226,19 @@ impl<'a> Compiler<'a> {
                 )?,
             };
             return Ok(format!(
-                "EXISTS (SELECT 1 FROM json_each(t.data, '{base}') je WHERE {cond})"
+                "EXISTS (SELECT 1 FROM json_each({doc}, '{base}') je WHERE {cond})"
             ));
         }
         let (expr, def) = match resolved.sub_attr {
             Some(sub) => (
-                format!("json_extract(t.data, '{base}.{}')", json_key(&sub.name)),
+                format!("json_extract({doc}, '{base}.{}')", json_key(&sub.name)),
                 sub,
             ),
-            None => (format!("json_extract(t.data, '{base}')"), attr),
+            None => (format!("json_extract({doc}, '{base}')"), attr),
         };
         match cmp {
             None if def.ty == AttrType::Complex => {
-                Ok(format!("(json_type(t.data, '{base}') = 'object')"))
+                Ok(format!("(json_type({doc}, '{base}') = 'object')"))
             }
             None => Ok(present(&expr, def)),
             Some((_, _)) if def.ty == AttrType::Complex => Err(invalid(format!(
@@ -277,6 +282,7 @@ impl<'a> Compiler<'a> {
             ));
         }
         let base = json_path(&resolved);
+        let doc = self.mapping.doc();
         let cond = self.element_filter(inner, attr, &|sub: &AttributeDef| {
             Some(format!(
                 "json_extract(je.value, '$.{}')",
@@ -284,7 +290,7 @@ impl<'a> Compiler<'a> {
             ))
         })?;
         Ok(format!(
-            "EXISTS (SELECT 1 FROM json_each(t.data, '{base}') je WHERE {cond})"
+            "EXISTS (SELECT 1 FROM json_each({doc}, '{base}') je WHERE {cond})"
         ))
     }
 
@@ -574,6 +580,7 @@ pub fn sort_expr(
     }
     let attr = resolved.attr;
     let base = json_path(&resolved);
+    let doc = mapping.doc();
     let (expr, def) = if attr.multi_valued {
         // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary
         // (or else first) value.
@@ -591,13 +598,13 @@ pub fn sort_expr(
             "ORDER BY je.key"
         };
         (
-            format!("(SELECT {value} FROM json_each(t.data, '{base}') je {order} LIMIT 1)"),
+            format!("(SELECT {value} FROM json_each({doc}, '{base}') je {order} LIMIT 1)"),
             sub.unwrap_or(attr),
         )
     } else {
         match resolved.sub_attr {
             Some(sub) => (
-                format!("json_extract(t.data, '{base}.{}')", json_key(&sub.name)),
+                format!("json_extract({doc}, '{base}.{}')", json_key(&sub.name)),
                 sub,
             ),
             None if attr.ty == AttrType::Complex => {
@@ -606,7 +613,7 @@ pub fn sort_expr(
                     format!("sortBy '{path}' has several parts; sort by one of them."),
                 ))
             }
-            None => (format!("json_extract(t.data, '{base}')"), attr),
+            None => (format!("json_extract({doc}, '{base}')"), attr),
         }
     };
     Ok(if def.ty == AttrType::String && !def.case_exact {

@@ -36,6 +36,10 @@ pub const MAX_TEXT_CHARS: usize = 2048;
 pub struct UserMapping;
 
 impl Mapping for UserMapping {
+    fn doc(&self) -> &'static str {
+        "d.data"
+    }
+
     fn column(&self, r: &Resolved<'_>) -> Option<Column> {
         let sub = r.sub_attr.map(|s| s.name.as_str());
         let col = |expr, folded| Some(Column { expr, folded });
@@ -63,11 +67,11 @@ impl Mapping for UserMapping {
             ("meta", Some("version")) => col("('W/\"' || t.version || '\"')", None),
             ("meta", Some("resourceType")) => col("'User'", None),
             ("name", Some("familyName")) => col(
-                "json_extract(t.data, '$.name.familyName')",
+                "json_extract(d.data, '$.name.familyName')",
                 Some("t.sort_family"),
             ),
             ("name", Some("givenName")) => col(
-                "json_extract(t.data, '$.name.givenName')",
+                "json_extract(d.data, '$.name.givenName')",
                 Some("t.sort_given"),
             ),
             _ => None,
@@ -100,8 +104,16 @@ impl Mapping for UserMapping {
     }
 }
 
+/// Joins a user's JSON document.
+const DOCS: &str = "JOIN user_docs d ON d.seq = t.seq";
+
+pub const TABLE: list::Table = list::Table {
+    name: "users",
+    doc_join: Some(DOCS),
+};
+
 const COLUMNS: &str =
-    "t.id, t.data, t.version, t.created, t.last_modified, t.status, t.last_active, \
+    "t.id, d.data, t.version, t.created, t.last_modified, t.status, t.last_active, \
      t.credits_used, t.invitation_sent_at, t.invitation_expires_at, t.invited_by, t.role";
 
 /// One user as stored.
@@ -142,7 +154,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
 pub fn load(conn: &rusqlite::Connection, id: &str) -> ApiResult<Option<Stored>> {
     Ok(conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM users t WHERE t.id = ?1"),
+            &format!("SELECT {COLUMNS} FROM users t {DOCS} WHERE t.id = ?1"),
             [id],
             read_row,
         )
@@ -316,7 +328,7 @@ pub async fn query(
     state
         .db
         .read(move |conn| -> ApiResult<ListResponse<Box<RawValue>>> {
-            let (total, rows) = list::run(conn, "users", COLUMNS, &q, read_row)?;
+            let (total, rows) = list::run(conn, &TABLE, COLUMNS, &q, read_row)?;
             let ids: Vec<&str> = rows.iter().map(|u| u.id.as_str()).collect();
             let rel = if ids.is_empty() {
                 Related {
@@ -826,10 +838,10 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
         None => (None, None, None),
     };
     tx.prepare_cached(
-        "INSERT INTO users (id, user_name, user_name_key, status, role, data, version, created, last_modified,
+        "INSERT INTO users (id, user_name, user_name_key, status, role, version, created, last_modified,
                             last_active, credits_used, invitation_sent_at, invitation_expires_at, invited_by, sort_family, sort_given,
                             user_name_fold)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         id,
@@ -837,7 +849,6 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
         key,
         status,
         p.role,
-        serde_json::to_string(&p.data)?,
         created,
         life.last_active,
         life.credits_used,
@@ -848,6 +859,8 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
         g,
         fold(&p.user_name)
     ])?;
+    tx.prepare_cached("INSERT INTO user_docs (seq, data) VALUES (last_insert_rowid(), ?1)")?
+        .execute([serde_json::to_string(&p.data)?])?;
     Ok(id)
 }
 
@@ -864,8 +877,8 @@ fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResu
     };
     let (f, g) = sort_keys(&p.data);
     tx.execute(
-        "UPDATE users SET user_name = ?2, user_name_key = ?3, status = ?4, role = ?5, data = ?6,
-                version = version + 1, last_modified = ?7, sort_family = ?8, sort_given = ?9, user_name_fold = ?10
+        "UPDATE users SET user_name = ?2, user_name_key = ?3, status = ?4, role = ?5,
+                version = version + 1, last_modified = ?6, sort_family = ?7, sort_given = ?8, user_name_fold = ?9
          WHERE id = ?1",
         params![
             existing.id,
@@ -873,12 +886,15 @@ fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResu
             key,
             status,
             p.role,
-            serde_json::to_string(&p.data)?,
             crate::time::now_string(),
             f,
             g,
             fold(&p.user_name)
         ],
+    )?;
+    tx.execute(
+        "UPDATE user_docs SET data = ?2 WHERE seq = (SELECT seq FROM users WHERE id = ?1)",
+        params![existing.id, serde_json::to_string(&p.data)?],
     )?;
     Ok(())
 }

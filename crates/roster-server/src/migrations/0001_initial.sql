@@ -1,6 +1,7 @@
--- Users: the client-writable SCIM representation lives in `data` (JSON, with
--- the derived `roles` and `entitlements`); what the server manages itself
--- lives in columns and is merged in when a user is rendered.
+-- Users: what the server manages itself lives in columns (merged in when a
+-- user is rendered); the client-writable SCIM representation (JSON, with the
+-- derived `roles` and `entitlements`) lives in user_docs, so this table stays
+-- narrow and scanning, counting and paging it is cheap.
 CREATE TABLE users (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -11,7 +12,6 @@ CREATE TABLE users (
     user_name_fold TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'archived')),
     role TEXT,
-    data TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     created TEXT NOT NULL,
     last_modified TEXT NOT NULL,
@@ -24,6 +24,10 @@ CREATE TABLE users (
     invitation_token_hash TEXT UNIQUE,
     sort_family TEXT,
     sort_given TEXT
+);
+CREATE TABLE user_docs (
+    seq INTEGER PRIMARY KEY REFERENCES users (seq) ON DELETE CASCADE,
+    data TEXT NOT NULL
 );
 CREATE INDEX users_status ON users (status);
 CREATE INDEX users_user_name_fold ON users (user_name_fold);
