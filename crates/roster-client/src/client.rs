@@ -23,6 +23,9 @@ use http::{status_error, transport_error, Answer};
 /// keychain.
 pub type RefreshListener = Box<dyn Fn(&Secret) + Send + Sync>;
 
+/// The listener as kept: shared, so it is called outside its own lock.
+type SharedListener = Arc<dyn Fn(&Secret) + Send + Sync>;
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -39,7 +42,7 @@ struct Inner {
     auth_kind: AuthKind,
     account: Option<String>,
     tokens: tokio::sync::Mutex<Tokens>,
-    listener: Mutex<Option<Arc<dyn Fn(&Secret) + Send + Sync>>>,
+    listener: Mutex<Option<SharedListener>>,
     capabilities: Mutex<Option<Capabilities>>,
     catalogue: Mutex<Option<Catalogue>>,
 }
@@ -80,7 +83,9 @@ fn http_client() -> ClientResult<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|_| ClientError::Internal("Roster could not set up its network connection.".into()))
+        .map_err(|_| {
+            ClientError::Internal("Roster could not set up its network connection.".into())
+        })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -184,7 +189,9 @@ impl Client {
                         .query(&[("count", "0"), ("attributes", "id")])
                 })
                 .await?;
-            answer.json::<serde_json::Value>("the list of users").map(drop)
+            answer
+                .json::<serde_json::Value>("the list of users")
+                .map(drop)
         }
     }
 
@@ -285,7 +292,10 @@ async fn token_request(
         });
     }
     let oauth: Option<OAuthError> = serde_json::from_slice(&answer.body).ok();
-    let code = oauth.as_ref().and_then(|o| o.error.clone()).unwrap_or_default();
+    let code = oauth
+        .as_ref()
+        .and_then(|o| o.error.clone())
+        .unwrap_or_default();
     let description = oauth
         .and_then(|o| o.error_description)
         .filter(|d| !d.trim().is_empty());
@@ -312,10 +322,7 @@ async fn token_request(
 
 /// Sends a request and reads the whole answer.
 async fn read(url: &ServerUrl, request: RequestBuilder) -> ClientResult<Answer> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(url, e))?;
+    let response = request.send().await.map_err(|e| transport_error(url, e))?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response
@@ -387,7 +394,10 @@ impl Inner {
     /// Sends an authenticated request built by `build` (called again for the
     /// retry), renewing the session once on 401. Failed statuses become
     /// errors.
-    async fn send(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> ClientResult<Answer> {
+    async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> ClientResult<Answer> {
         let (access, generation) = self.current_access().await?;
         let mut answer = read(&self.url, build(&self.http).bearer_auth(access.expose())).await?;
         if answer.status == StatusCode::UNAUTHORIZED {
@@ -398,7 +408,11 @@ impl Inner {
         if answer.status.is_success() {
             Ok(answer)
         } else {
-            Err(status_error(&self.url, &answer, self.unauthorized_message()))
+            Err(status_error(
+                &self.url,
+                &answer,
+                self.unauthorized_message(),
+            ))
         }
     }
 }

@@ -95,6 +95,8 @@ mod tests {
         assert_eq!(app.message, CHANGED_BY_SOMEONE_ELSE);
         let app: AppError = ClientError::unreadable("it is not JSON.").into();
         assert_eq!(app.kind, ErrorKind::Internal);
-        assert!(app.message.starts_with("The server sent an answer Roster cannot read"));
+        assert!(app
+            .message
+            .starts_with("The server sent an answer Roster cannot read"));
     }
 }

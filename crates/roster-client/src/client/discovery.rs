@@ -288,7 +288,10 @@ mod tests {
     fn schema_ids_accept_a_list_response_or_an_array() {
         let list = json!({ "Resources": [{ "id": "a" }, { "id": "b" }], "totalResults": 2 });
         assert_eq!(schema_ids(&list), vec!["a", "b"]);
-        assert_eq!(schema_ids(&json!([{ "id": "c" }, { "name": "x" }])), vec!["c"]);
+        assert_eq!(
+            schema_ids(&json!([{ "id": "c" }, { "name": "x" }])),
+            vec!["c"]
+        );
         assert!(schema_ids(&json!({ "unexpected": true })).is_empty());
     }
 }

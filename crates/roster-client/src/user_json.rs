@@ -1,0 +1,393 @@
+//! SCIM User JSON → the rows and details the UI shows, and the JSON of a
+//! new user. Reading is lenient: a missing optional attribute is simply
+//! empty; only a user without an `id` is refused.
+
+use roster_scim::urn;
+use serde_json::{json, Map, Value};
+
+use crate::error::{ClientError, ClientResult};
+use crate::model::{
+    ApplicationMode, Catalogue, PermissionMode, ResourceRef, Status, UserDetail, UserEdit, UserRow,
+};
+
+fn text(value: Option<&Value>) -> Option<String> {
+    value
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|v| text(Some(v))).collect())
+        .unwrap_or_default()
+}
+
+/// The Roster extension object, when the user has one.
+pub fn extension(user: &Value) -> Option<&Map<String, Value>> {
+    user.get(urn::ROSTER_USER).and_then(Value::as_object)
+}
+
+fn ext_value<'a>(user: &'a Value, attr: &str) -> Option<&'a Value> {
+    extension(user).and_then(|ext| ext.get(attr))
+}
+
+pub fn id(user: &Value) -> ClientResult<String> {
+    text(user.get("id")).ok_or_else(|| ClientError::unreadable("a user in the answer has no id."))
+}
+
+fn emails(user: &Value) -> &[Value] {
+    user.get("emails")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn email_type_is(email: &Value, kind: &str) -> bool {
+    email
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+}
+
+/// Which e-mail the UI shows: the work one, else the primary one, else the
+/// first.
+pub fn shown_email(user: &Value) -> Option<&Value> {
+    let emails = emails(user);
+    emails
+        .iter()
+        .find(|e| email_type_is(e, "work"))
+        .or_else(|| {
+            emails
+                .iter()
+                .find(|e| e.get("primary").and_then(Value::as_bool) == Some(true))
+        })
+        .or_else(|| emails.first())
+        .filter(|e| text(e.get("value")).is_some())
+}
+
+pub fn has_work_email(user: &Value) -> bool {
+    emails(user)
+        .iter()
+        .any(|e| email_type_is(e, "work") && text(e.get("value")).is_some())
+}
+
+pub fn email(user: &Value) -> String {
+    shown_email(user)
+        .and_then(|e| text(e.get("value")))
+        .or_else(|| text(user.get("userName")))
+        .unwrap_or_default()
+}
+
+pub fn given_name(user: &Value) -> String {
+    text(user.pointer("/name/givenName")).unwrap_or_default()
+}
+
+pub fn family_name(user: &Value) -> String {
+    text(user.pointer("/name/familyName")).unwrap_or_default()
+}
+
+fn display_name(user: &Value) -> String {
+    text(user.get("displayName"))
+        .or_else(|| text(user.pointer("/name/formatted")))
+        .or_else(|| {
+            let joined = format!("{} {}", given_name(user), family_name(user));
+            text(Some(&Value::String(joined)))
+        })
+        .or_else(|| text(user.get("userName")))
+        .unwrap_or_default()
+}
+
+fn status(user: &Value) -> Status {
+    match ext_value(user, "status").and_then(Value::as_str) {
+        Some(s) if s.eq_ignore_ascii_case("pending") => Status::Pending,
+        Some(s) if s.eq_ignore_ascii_case("archived") => Status::Archived,
+        Some(s) if s.eq_ignore_ascii_case("active") => Status::Active,
+        // RFC 7643 leaves `active` optional; absent means the user can sign in.
+        _ => match user.get("active").and_then(Value::as_bool) {
+            Some(false) => Status::Archived,
+            _ => Status::Active,
+        },
+    }
+}
+
+/// The core `roles` entry to show: the primary one, else the first.
+fn core_role(user: &Value) -> Option<&Value> {
+    let roles = user.get("roles").and_then(Value::as_array)?;
+    roles
+        .iter()
+        .find(|r| r.get("primary").and_then(Value::as_bool) == Some(true))
+        .or_else(|| roles.first())
+}
+
+pub fn role(user: &Value) -> Option<String> {
+    text(ext_value(user, "role")).or_else(|| core_role(user).and_then(|r| text(r.get("value"))))
+}
+
+/// The values of a multi-valued complex attribute such as `entitlements`.
+fn values(user: &Value, attr: &str) -> Vec<String> {
+    user.get(attr)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| text(item.get("value")).or_else(|| text(Some(item))))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn departments(user: &Value) -> Vec<String> {
+    strings(ext_value(user, "departments"))
+}
+
+/// Applications set to Custom (the others are All).
+pub fn custom_applications(user: &Value) -> Vec<ApplicationMode> {
+    ext_value(user, "applications")
+        .and_then(Value::as_array)
+        .map(|apps| {
+            apps.iter()
+                .filter(|a| {
+                    a.get("mode")
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| m.eq_ignore_ascii_case("custom"))
+                })
+                .filter_map(|a| text(a.get("value")))
+                .map(|application| ApplicationMode {
+                    application,
+                    mode: PermissionMode::Custom,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The permission toggles: the extension's granted permissions, or the core
+/// entitlements on a server without the extension.
+pub fn permissions(user: &Value, roster_extension: bool) -> Vec<String> {
+    if roster_extension {
+        strings(ext_value(user, "permissions"))
+    } else {
+        values(user, "entitlements")
+    }
+}
+
+pub fn row(user: &Value, catalogue: Option<&Catalogue>) -> ClientResult<UserRow> {
+    let role = role(user);
+    let role_name = role.as_ref().and_then(|id| {
+        catalogue
+            .and_then(|c| c.roles.iter().find(|r| &r.id == id))
+            .map(|r| r.name.clone())
+            .or_else(|| core_role(user).and_then(|r| text(r.get("display"))))
+    });
+    Ok(UserRow {
+        id: id(user)?,
+        display_name: display_name(user),
+        email: email(user),
+        status: status(user),
+        role,
+        role_name,
+        last_active: text(ext_value(user, "lastActive")),
+        departments: departments(user),
+        invitation_expired: ext_value(user, "invitation")
+            .and_then(|i| i.get("expired"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+pub fn detail(
+    user: &Value,
+    etag: Option<String>,
+    roster_extension: bool,
+) -> ClientResult<UserDetail> {
+    if !user.is_object() {
+        return Err(ClientError::unreadable("the user is not a JSON object."));
+    }
+    let ext = |attr: &str| ext_value(user, attr);
+    let resources = ext("resources")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|r| {
+                    Some(ResourceRef {
+                        id: text(r.get("value"))?,
+                        name: text(r.get("display")).unwrap_or_default(),
+                        application: text(r.get("application")).unwrap_or_default(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let groups = user
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|g| text(g.get("display")).or_else(|| text(g.get("value"))))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(UserDetail {
+        id: id(user)?,
+        version: etag.or_else(|| text(user.pointer("/meta/version"))),
+        given_name: given_name(user),
+        family_name: family_name(user),
+        email: email(user),
+        status: status(user),
+        role: role(user),
+        departments: departments(user),
+        applications: custom_applications(user),
+        permissions: permissions(user, roster_extension),
+        entitlements: values(user, "entitlements"),
+        groups,
+        created: text(user.pointer("/meta/created")),
+        last_active: text(ext("lastActive")),
+        credit_limit: ext("creditLimit").and_then(Value::as_i64),
+        credits_used: ext("creditsUsed").and_then(Value::as_i64),
+        allowed_ips: strings(ext("allowedIps")),
+        resources,
+        invitation_expires_at: ext("invitation").and_then(|i| text(i.get("expiresAt"))),
+    })
+}
+
+pub fn full_name(given: &str, family: &str) -> String {
+    format!("{} {}", given.trim(), family.trim())
+        .trim()
+        .to_owned()
+}
+
+fn mode_text(mode: PermissionMode) -> &'static str {
+    match mode {
+        PermissionMode::All => "all",
+        PermissionMode::Custom => "custom",
+    }
+}
+
+pub fn applications_json(applications: &[ApplicationMode]) -> Value {
+    Value::Array(
+        applications
+            .iter()
+            .map(|a| json!({ "value": a.application, "mode": mode_text(a.mode) }))
+            .collect(),
+    )
+}
+
+/// A new user as SCIM JSON: active, with the extension when the server has
+/// it (on other servers the role goes to `roles` and the permissions to
+/// `entitlements`).
+pub fn new_user(edit: &UserEdit, roster_extension: bool) -> Value {
+    let email = edit.email.trim();
+    let name = full_name(&edit.given_name, &edit.family_name);
+    let mut user = json!({
+        "schemas": [urn::USER],
+        "userName": email,
+        "name": {
+            "givenName": edit.given_name.trim(),
+            "familyName": edit.family_name.trim(),
+            "formatted": name,
+        },
+        "displayName": name,
+        "emails": [{ "value": email, "type": "work", "primary": true }],
+        "active": true,
+    });
+    if roster_extension {
+        let mut ext = json!({
+            "departments": edit.departments,
+            "applications": applications_json(&edit.applications),
+            "permissions": edit.permissions,
+        });
+        if let Some(role) = &edit.role {
+            ext["role"] = Value::String(role.clone());
+        }
+        user["schemas"] = json!([urn::USER, urn::ROSTER_USER]);
+        user[urn::ROSTER_USER] = ext;
+    } else {
+        if let Some(role) = &edit.role {
+            user["roles"] = json!([{ "value": role, "primary": true }]);
+        }
+        if !edit.permissions.is_empty() {
+            user["entitlements"] = Value::Array(
+                edit.permissions
+                    .iter()
+                    .map(|p| json!({ "value": p }))
+                    .collect(),
+            );
+        }
+    }
+    user
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_survive_missing_attributes() {
+        let row = row(&json!({ "id": "u1" }), None).unwrap();
+        assert_eq!(row.id, "u1");
+        assert_eq!(row.display_name, "");
+        assert_eq!(row.status, Status::Active, "absent active means active");
+        assert!(row.role.is_none() && row.departments.is_empty());
+        let err = super::row(&json!({ "userName": "x" }), None).unwrap_err();
+        assert!(
+            matches!(err, ClientError::Internal(_)),
+            "no id is unreadable"
+        );
+    }
+
+    #[test]
+    fn plain_scim_users_use_active_roles_and_entitlements() {
+        let user = json!({
+            "id": "u2",
+            "userName": "kim",
+            "name": { "givenName": "Kim", "familyName": "Lee" },
+            "emails": [{ "value": "home@x.example", "type": "home" }, { "value": "kim@x.example", "primary": true }],
+            "active": false,
+            "roles": [{ "value": "editor", "display": "Editor" }],
+            "entitlements": [{ "value": "reports" }],
+        });
+        let row = row(&user, None).unwrap();
+        assert_eq!(row.display_name, "Kim Lee");
+        assert_eq!(
+            row.email, "kim@x.example",
+            "the primary e-mail when there is no work one"
+        );
+        assert_eq!(row.status, Status::Archived);
+        assert_eq!(row.role_name.as_deref(), Some("Editor"));
+        let detail = detail(&user, None, false).unwrap();
+        assert_eq!(detail.permissions, vec!["reports"]);
+        assert_eq!(detail.version, None);
+    }
+
+    #[test]
+    fn extension_status_wins_over_active() {
+        let user = json!({
+            "id": "u3",
+            "active": false,
+            urn::ROSTER_USER: {
+                "status": "pending",
+                "invitation": { "expired": true, "expiresAt": "2024-01-01T00:00:00Z" },
+                "applications": [{ "value": "cases", "mode": "custom" }, { "value": "tasks", "mode": "all" }],
+            },
+            "meta": { "version": "W/\"4\"" },
+        });
+        assert_eq!(row(&user, None).unwrap().status, Status::Pending);
+        assert!(row(&user, None).unwrap().invitation_expired);
+        let detail = detail(&user, None, true).unwrap();
+        assert_eq!(detail.version.as_deref(), Some("W/\"4\""));
+        assert_eq!(
+            detail.applications.len(),
+            1,
+            "only Custom applications are listed"
+        );
+        assert_eq!(
+            detail.invitation_expires_at.as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
+    }
+}
