@@ -11,8 +11,21 @@ use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
+/// The role catalogue; `assignable` is false for the Owner, whom nobody can
+/// be made.
 pub async fn roles(State(state): State<AppState>, Auth(_): Auth) -> Json<Value> {
-    Json(json!({ "roles": state.loaded().catalogue.roles }))
+    let roles: Vec<Value> = state
+        .loaded()
+        .catalogue
+        .roles
+        .iter()
+        .map(|role| {
+            let mut v = serde_json::to_value(role).unwrap_or(Value::Null);
+            v["assignable"] = Value::Bool(role.id != crate::users::OWNER);
+            v
+        })
+        .collect();
+    Json(json!({ "roles": roles }))
 }
 
 pub async fn applications(State(state): State<AppState>, Auth(_): Auth) -> Json<Value> {

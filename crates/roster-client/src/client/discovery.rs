@@ -84,6 +84,10 @@ struct RolesAnswer {
 #[derive(Deserialize)]
 struct RoleEntry {
     id: String,
+    /// The server says which roles can be given; older answers do not, and
+    /// then every role but the Owner can.
+    #[serde(default)]
+    assignable: Option<bool>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -228,7 +232,7 @@ impl Client {
                 .roles
                 .into_iter()
                 .map(|r| RoleInfo {
-                    assignable: r.id != OWNER_ROLE,
+                    assignable: r.assignable.unwrap_or(r.id != OWNER_ROLE),
                     name: r.name.unwrap_or_else(|| r.id.clone()),
                     id: r.id,
                     description: r.description,
