@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The desktop shell opens a window named "Roster" under a virtual display and
 # paints the UI (a screenshot that is not a blank window).
-# Needs: target/debug/roster built with --features tauri/custom-protocol.
+# Needs: target/debug/roster built with --features tauri/custom-protocol, or
+# ROSTER_APP=/path/to/roster (e.g. the binary installed from the .deb).
 source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 
-APP="$ROOT/target/debug/roster"
+APP="${ROSTER_APP:-$ROOT/target/debug/roster}"
+SHOT_NAME="${ROSTER_SHOT_NAME:-shell}"
 [ -x "$APP" ] || { echo "build the app first: cargo build --bin roster --features tauri/custom-protocol" >&2; exit 1; }
 SHOTS="$ROOT/target/shots"
 mkdir -p "$SHOTS"
@@ -39,10 +41,10 @@ if [ -z "$found" ]; then
 fi
 # Give the webview a moment to paint, then require a picture with content.
 for _ in $(seq 1 50); do
-  import -window root "$SHOTS/shell.png" 2>/dev/null
-  deviation=$(convert "$SHOTS/shell.png" -colorspace Gray -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
+  import -window root "$SHOTS/$SHOT_NAME.png" 2>/dev/null
+  deviation=$(convert "$SHOTS/$SHOT_NAME.png" -colorspace Gray -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
   awk -v d="$deviation" 'BEGIN { exit !(d > 0.02) }' && break
   sleep 0.2
 done
 awk -v d="$deviation" 'BEGIN { exit !(d > 0.02) }' || { echo "shell: the window stayed blank"; cat "$WORK/app.log"; exit 1; }
-echo "shell: 1 passed, 0 failed (window \"Roster\" painted; screenshot $SHOTS/shell.png)"
+echo "shell: 1 passed, 0 failed (window \"Roster\" painted; screenshot $SHOTS/$SHOT_NAME.png)"

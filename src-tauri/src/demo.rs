@@ -18,7 +18,8 @@ impl DemoServer {
     /// Opens (seeding on first use) `dir/demo.db` and serves it on
     /// 127.0.0.1 at a free port.
     pub async fn start(dir: &Path) -> Result<DemoServer, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
         let db = dir.join("demo.db");
         let db_path = db.to_string_lossy().into_owned();
         let state = tokio::task::spawn_blocking(move || -> Result<_, String> {

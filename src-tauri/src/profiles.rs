@@ -19,7 +19,10 @@ fn load<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<ProfileSummary>, String> {
 
 fn save<R: Runtime>(app: &AppHandle<R>, profiles: &[ProfileSummary]) -> Result<(), String> {
     let store = app.store(FILE).map_err(|e| e.to_string())?;
-    store.set(KEY, serde_json::to_value(profiles).map_err(|e| e.to_string())?);
+    store.set(
+        KEY,
+        serde_json::to_value(profiles).map_err(|e| e.to_string())?,
+    );
     store.save().map_err(|e| e.to_string())
 }
 

@@ -28,7 +28,11 @@ pub struct Keychain {
 
 impl Keychain {
     pub fn new(identifier: &str) -> Self {
-        let kind = if cfg!(debug_assertions) { "debug" } else { "release" };
+        let kind = if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        };
         Keychain {
             service: format!("{identifier}.{kind}"),
         }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use roster_client::Client;
 use roster_client::model::{AppError, ConnectionStatus, ErrorKind};
+use roster_client::Client;
 use tokio::sync::{Mutex, RwLock};
 
 use crate::demo::DemoServer;

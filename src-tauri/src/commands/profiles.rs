@@ -134,13 +134,20 @@ pub async fn current_connection<R: Runtime>(
                 if let Some(profile) = profiles::get(&app, &id).map_err(internal)? {
                     match resume(&app, &state, profile).await {
                         Ok(status) => return Ok(Some(status)),
-                        Err(e) => tracing::info!(reason = %e.message, "could not resume the last profile"),
+                        Err(e) => {
+                            tracing::info!(reason = %e.message, "could not resume the last profile")
+                        }
                     }
                 }
             }
         }
     }
-    Ok(state.session.read().await.as_ref().map(|s| s.status.clone()))
+    Ok(state
+        .session
+        .read()
+        .await
+        .as_ref()
+        .map(|s| s.status.clone()))
 }
 
 /// Signs in again to a saved profile with the secret from the keychain.
@@ -183,7 +190,8 @@ pub async fn connect_with_password<R: Runtime>(
 ) -> CmdResult<ConnectionStatus> {
     let url = ServerUrl::parse(&server_url)?;
     let email = email.trim().to_string();
-    let (client, refresh) = Client::sign_in_password(url.clone(), &email, &Secret::new(password)).await?;
+    let (client, refresh) =
+        Client::sign_in_password(url.clone(), &email, &Secret::new(password)).await?;
     let profile = password_profile(&url, &email);
     activate(&app, &state, client, profile, Some(refresh)).await
 }
