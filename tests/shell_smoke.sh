@@ -19,7 +19,9 @@ while [ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] || [ -e "/tmp/.X$DISPLAY_NUM-lock" ]
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x860x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
 STARTED_PIDS+=($!)
 export DISPLAY=":$DISPLAY_NUM"
-for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+ready=""
+for _ in $(seq 1 300); do xdpyinfo >/dev/null 2>&1 && { ready=yes; break; }; sleep 0.1; done
+[ -n "$ready" ] || { echo "shell: Xvfb did not start"; cat "$WORK/xvfb.log"; exit 1; }
 
 # Its own data folder, and its own session bus (no portal processes left
 # over), both stopped by PID when the test ends.
