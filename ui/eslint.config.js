@@ -6,7 +6,7 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/'] },
+  { ignores: ['dist/', 'dist-fake/', 'test-results/', 'node_modules/'] },
   js.configs.recommended,
   ts.configs.recommended,
   svelte.configs.recommended,
@@ -30,7 +30,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['vite.config.ts', 'svelte.config.js', 'eslint.config.js'],
+    files: ['vite.config.ts', 'svelte.config.js', 'eslint.config.js', 'scripts/**/*.js'],
     languageOptions: { globals: globals.node },
   },
 );

@@ -45,14 +45,9 @@ pub fn upsert<R: Runtime>(app: &AppHandle<R>, profile: &ProfileSummary) -> Resul
     set_last(app, Some(&profile.id))
 }
 
-pub fn remove<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<(), String> {
-    let mut all = load(app)?;
-    all.retain(|p| p.id != id);
-    save(app, &all)?;
-    if last(app)?.as_deref() == Some(id) {
-        set_last(app, None)?;
-    }
-    Ok(())
+/// No profile is resumed at the next start.
+pub fn forget_last<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
+    set_last(app, None)
 }
 
 pub fn last<R: Runtime>(app: &AppHandle<R>) -> Result<Option<String>, String> {

@@ -18,7 +18,7 @@ pub enum ClientError {
     Offline(String),
     #[error("{0}")]
     NotFound(String),
-    /// Changed by someone else (412), or already taken (409).
+    /// Changed by someone else since it was read (412).
     #[error("{0}")]
     Conflict(String),
     /// The server refused the input (400), or the input was refused before

@@ -147,7 +147,10 @@ pub struct UserDetail {
     pub groups: Vec<String>,
     pub created: Option<String>,
     pub last_active: Option<String>,
+    /// JSON numbers on the wire, so `number` in TypeScript.
+    #[ts(type = "number | null")]
     pub credit_limit: Option<i64>,
+    #[ts(type = "number | null")]
     pub credits_used: Option<i64>,
     pub allowed_ips: Vec<String>,
     pub resources: Vec<ResourceRef>,

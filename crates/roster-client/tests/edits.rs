@@ -242,7 +242,11 @@ async fn invitations_report_bad_input_and_duplicates() {
         .invite(&invitation("twice@example.com"))
         .await
         .expect_err("the e-mail is taken");
-    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Validation,
+        "a taken e-mail is corrected in the form, not reloaded like a 412"
+    );
     assert!(err.message().contains("twice@example.com"), "{err}");
 }
 

@@ -260,8 +260,10 @@ pub async fn switch_profile<R: Runtime>(
     resume(&app, &state, profile).await
 }
 
-/// Signs out of the active profile: the server session is revoked, the
-/// keychain entry deleted and the profile forgotten.
+/// Signs out of the active profile: the server session is revoked and the
+/// keychain entry deleted. The profile stays listed (it holds nothing
+/// secret) so it can be reopened with a password, but is no longer resumed
+/// at start-up.
 #[tauri::command]
 pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<()> {
     let Some(session) = state.session.write().await.take() else {
@@ -277,7 +279,7 @@ pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
                 kind: ErrorKind::Keychain,
                 message,
             })?;
-        profiles::remove(&app, &profile.id).map_err(internal)?;
+        profiles::forget_last(&app).map_err(internal)?;
     }
     Ok(())
 }

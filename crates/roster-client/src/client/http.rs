@@ -91,7 +91,9 @@ pub(crate) fn status_error(url: &ServerUrl, answer: &Answer, unauthorized: &str)
         401 => ClientError::Unauthorized(unauthorized.to_owned()),
         403 => ClientError::Forbidden(or("Your role does not allow you to do this.")),
         404 => ClientError::NotFound(or("The server has no such item; it may have been deleted.")),
-        409 => ClientError::Conflict(or(
+        // A duplicate is something to correct in the form, not a concurrent
+        // change to reload: the UI shows it beside the field.
+        409 => ClientError::Validation(or(
             "This clashes with what is already on the server, such as another user with the same e-mail address.",
         )),
         412 => ClientError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()),

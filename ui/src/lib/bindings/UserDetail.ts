@@ -22,4 +22,8 @@ permissions: Array<string>,
 /**
  * What the user holds in effect (the core `entitlements`).
  */
-entitlements: Array<string>, groups: Array<string>, created: string | null, lastActive: string | null, creditLimit: bigint | null, creditsUsed: bigint | null, allowedIps: Array<string>, resources: Array<ResourceRef>, invitationExpiresAt: string | null, };
+entitlements: Array<string>, groups: Array<string>, created: string | null, lastActive: string | null, 
+/**
+ * JSON numbers on the wire, so `number` in TypeScript.
+ */
+creditLimit: number | null, creditsUsed: number | null, allowedIps: Array<string>, resources: Array<ResourceRef>, invitationExpiresAt: string | null, };

@@ -1,0 +1,76 @@
+import type { AppError } from './bindings/AppError';
+import type { Catalogue } from './bindings/Catalogue';
+import type { ConnectionStatus } from './bindings/ConnectionStatus';
+import type { ErrorKind } from './bindings/ErrorKind';
+import type { InviteRequest } from './bindings/InviteRequest';
+import type { ProfileSummary } from './bindings/ProfileSummary';
+import type { UserDetail } from './bindings/UserDetail';
+import type { UserEdit } from './bindings/UserEdit';
+import type { UsersWindow } from './bindings/UsersWindow';
+import type { WindowRequest } from './bindings/WindowRequest';
+
+/**
+ * Everything the UI asks of the Rust side. The app uses the Tauri
+ * implementation (tauri-backend.ts); tests and the browser test build use the
+ * in-memory fake (fake-backend.ts). Every method rejects with an `AppError`.
+ */
+export interface Backend {
+  /** Saved connections; never reads the keychain. */
+  listProfiles(): Promise<ProfileSummary[]>;
+  /** The open connection, or null on first run and after sign out. */
+  currentConnection(): Promise<ConnectionStatus | null>;
+  connectWithPassword(
+    serverUrl: string,
+    email: string,
+    password: string,
+  ): Promise<ConnectionStatus>;
+  connectWithToken(serverUrl: string, token: string): Promise<ConnectionStatus>;
+  openDemo(): Promise<ConnectionStatus>;
+  switchProfile(profileId: string): Promise<ConnectionStatus>;
+  /** Ends the current profile's session and forgets its stored secret. */
+  signOut(): Promise<void>;
+  catalogue(): Promise<Catalogue>;
+  usersWindow(request: WindowRequest): Promise<UsersWindow>;
+  getUser(id: string): Promise<UserDetail>;
+  saveUser(id: string, version: string | null, edit: UserEdit): Promise<UserDetail>;
+  inviteUser(request: InviteRequest): Promise<UserDetail>;
+  setArchived(id: string, version: string | null, archived: boolean): Promise<UserDetail>;
+  deleteUser(id: string, version: string | null): Promise<void>;
+}
+
+const ERROR_KINDS: readonly ErrorKind[] = [
+  'unauthorized',
+  'forbidden',
+  'offline',
+  'notFound',
+  'conflict',
+  'validation',
+  'keychain',
+  'internal',
+];
+
+export function isAppError(value: unknown): value is AppError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, message } = value as Record<string, unknown>;
+  return (
+    typeof message === 'string' &&
+    typeof kind === 'string' &&
+    (ERROR_KINDS as readonly string[]).includes(kind)
+  );
+}
+
+/**
+ * Whatever a call rejected with, as an `AppError`. Anything that is not one
+ * (a Tauri-level failure such as an unknown command, a bug in the UI) is
+ * `internal`, so the UI still has a kind to branch on.
+ */
+export function toAppError(value: unknown): AppError {
+  if (isAppError(value)) return value;
+  if (value instanceof Error) return { kind: 'internal', message: value.message };
+  if (typeof value === 'string' && value !== '') return { kind: 'internal', message: value };
+  return { kind: 'internal', message: 'Something went wrong.' };
+}
+
+export function appError(kind: ErrorKind, message: string): AppError {
+  return { kind, message };
+}

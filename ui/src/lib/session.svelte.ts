@@ -1,0 +1,107 @@
+import { toAppError, type Backend } from './backend';
+import type { AppError } from './bindings/AppError';
+import type { Catalogue } from './bindings/Catalogue';
+import type { ConnectionStatus } from './bindings/ConnectionStatus';
+
+interface Waiter {
+  resume: () => void;
+  giveUp: (error: AppError) => void;
+}
+
+/**
+ * The open connection and every data call made through it. A call that
+ * fails because the session expired waits for the sign-in dialog and is then
+ * retried; one that fails because the network is gone waits for "Retry" in
+ * the offline banner. Either way the caller's promise simply resolves later,
+ * so screens keep their place (tab, search, scroll, open panel).
+ * The UI branches on `AppError.kind`, never on message text.
+ */
+export class Session {
+  connection = $state<ConnectionStatus | null>(null);
+  catalogue = $state<Catalogue | null>(null);
+  /** Set while the sign-in dialog is needed. */
+  expired = $state<AppError | null>(null);
+  /** Set while the offline banner is shown. */
+  offline = $state<AppError | null>(null);
+
+  private authWaiters: Waiter[] = [];
+  private networkWaiters: Waiter[] = [];
+
+  constructor(readonly backend: Backend) {}
+
+  /** Runs a data call, riding out an expired session or a lost network. */
+  async run<T>(call: (backend: Backend) => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await call(this.backend);
+      } catch (raw) {
+        const error = toAppError(raw);
+        if (error.kind === 'unauthorized' && this.connection !== null) {
+          await this.wait(this.authWaiters, () => (this.expired = error));
+        } else if (error.kind === 'offline') {
+          await this.wait(this.networkWaiters, () => (this.offline = error));
+        } else {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /** A fresh connection (sign in, switch, demo): the old one's state goes. */
+  opened(connection: ConnectionStatus): void {
+    this.connection = connection;
+    this.catalogue = null;
+    this.giveUpAll(this.authWaiters, 'unauthorized');
+    this.expired = null;
+  }
+
+  /** The sign-in dialog succeeded: waiting calls run again. */
+  renewed(connection: ConnectionStatus): void {
+    this.connection = connection;
+    this.expired = null;
+    const waiters = this.authWaiters;
+    this.authWaiters = [];
+    for (const waiter of waiters) waiter.resume();
+  }
+
+  /** Signed out (or gave up on the dialog): waiting calls fail. */
+  closed(): void {
+    this.connection = null;
+    this.catalogue = null;
+    this.giveUpAll(this.authWaiters, 'unauthorized');
+    this.expired = null;
+  }
+
+  /** "Retry" in the offline banner. */
+  retryNetwork(): void {
+    this.offline = null;
+    const waiters = this.networkWaiters;
+    this.networkWaiters = [];
+    for (const waiter of waiters) waiter.resume();
+  }
+
+  /** Dismissing the offline banner: waiting calls fail and show their own errors. */
+  dismissOffline(): void {
+    const error = this.offline;
+    this.offline = null;
+    if (error !== null) this.giveUpAll(this.networkWaiters, error.kind, error.message);
+  }
+
+  async loadCatalogue(): Promise<Catalogue> {
+    const catalogue = await this.run((b) => b.catalogue());
+    this.catalogue = catalogue;
+    return catalogue;
+  }
+
+  private wait(waiters: Waiter[], show: () => void): Promise<void> {
+    return new Promise<void>((resume, giveUp) => {
+      waiters.push({ resume, giveUp });
+      show();
+    });
+  }
+
+  private giveUpAll(waiters: Waiter[], kind: AppError['kind'], message = 'Signed out.'): void {
+    const pending = waiters.splice(0, waiters.length);
+    for (const waiter of pending) waiter.giveUp({ kind, message });
+  }
+}

@@ -1,0 +1,82 @@
+import { invoke } from '@tauri-apps/api/core';
+import { toAppError, type Backend } from './backend';
+import type { Catalogue } from './bindings/Catalogue';
+import type { ConnectionStatus } from './bindings/ConnectionStatus';
+import type { InviteRequest } from './bindings/InviteRequest';
+import type { ProfileSummary } from './bindings/ProfileSummary';
+import type { UserDetail } from './bindings/UserDetail';
+import type { UserEdit } from './bindings/UserEdit';
+import type { UsersWindow } from './bindings/UsersWindow';
+import type { WindowRequest } from './bindings/WindowRequest';
+
+/** Calls a Tauri command; a rejection always arrives as an `AppError`. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+/** The app's backend: one Tauri command per method, arguments in camelCase. */
+export class TauriBackend implements Backend {
+  listProfiles(): Promise<ProfileSummary[]> {
+    return call('list_profiles');
+  }
+
+  currentConnection(): Promise<ConnectionStatus | null> {
+    return call('current_connection');
+  }
+
+  connectWithPassword(
+    serverUrl: string,
+    email: string,
+    password: string,
+  ): Promise<ConnectionStatus> {
+    return call('connect_with_password', { serverUrl, email, password });
+  }
+
+  connectWithToken(serverUrl: string, token: string): Promise<ConnectionStatus> {
+    return call('connect_with_token', { serverUrl, token });
+  }
+
+  openDemo(): Promise<ConnectionStatus> {
+    return call('open_demo');
+  }
+
+  switchProfile(profileId: string): Promise<ConnectionStatus> {
+    return call('switch_profile', { profileId });
+  }
+
+  signOut(): Promise<void> {
+    return call('sign_out');
+  }
+
+  catalogue(): Promise<Catalogue> {
+    return call('catalogue');
+  }
+
+  usersWindow(request: WindowRequest): Promise<UsersWindow> {
+    return call('users_window', { request });
+  }
+
+  getUser(id: string): Promise<UserDetail> {
+    return call('get_user', { id });
+  }
+
+  saveUser(id: string, version: string | null, edit: UserEdit): Promise<UserDetail> {
+    return call('save_user', { id, version, edit });
+  }
+
+  inviteUser(request: InviteRequest): Promise<UserDetail> {
+    return call('invite_user', { request });
+  }
+
+  setArchived(id: string, version: string | null, archived: boolean): Promise<UserDetail> {
+    return call('set_archived', { id, version, archived });
+  }
+
+  deleteUser(id: string, version: string | null): Promise<void> {
+    return call('delete_user', { id, version });
+  }
+}

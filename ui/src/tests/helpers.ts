@@ -1,0 +1,43 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from '../App.svelte';
+import { FakeBackend, type FakeOptions } from '../lib/fake-backend';
+
+/** Renders the whole app over a fake backend, signed in as an Admin unless told otherwise. */
+export async function openApp(options: FakeOptions = {}) {
+  const signedIn = options.signedInAs === undefined ? 'admin' : options.signedInAs;
+  const fake = new FakeBackend({ users: 2000, ...options, signedInAs: signedIn });
+  const user = userEvent.setup();
+  const view = render(App, { props: { backend: fake } });
+  if (fake.latencyMs === 0 && signedIn !== null) {
+    // Signed in: wait for the first window (the counts arrive with it).
+    await screen.findByRole('tab', { name: /^Active [\d,]+$/ });
+  }
+  return { fake, user, view };
+}
+
+export function theGrid(): HTMLElement {
+  return screen.getByRole('grid');
+}
+
+/** The user rows in the DOM (not the header row). */
+export function dataRows(): HTMLElement[] {
+  return within(theGrid())
+    .getAllByRole('row')
+    .filter((row) => row.getAttribute('aria-rowindex') !== '1');
+}
+
+/** The accessible description: the text of the elements aria-describedby points at. */
+export function descriptionOf(element: HTMLElement): string {
+  return (element.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent ?? '')
+    .join(' ');
+}
+
+/** The number shown after a tab's name: "Active 1,234" → 1234. */
+export function tabCount(name: 'Active' | 'Pending' | 'Archived'): number {
+  const tab = screen.getByRole('tab', { name: new RegExp(`^${name}\\b`) });
+  return Number((tab.textContent ?? '').replace(/[^\d]/g, ''));
+}
