@@ -5,6 +5,7 @@
 mod discovery;
 mod http;
 mod users;
+pub use users::UsersPage;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};

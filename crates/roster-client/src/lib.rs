@@ -14,12 +14,12 @@ mod client;
 mod edit;
 mod error;
 pub mod model;
-mod query;
+pub mod query;
 mod secret;
 mod server_url;
-mod user_json;
+pub mod user_json;
 
-pub use client::{Client, RefreshListener};
+pub use client::{Client, RefreshListener, UsersPage};
 pub use error::{ClientError, ClientResult, CHANGED_BY_SOMEONE_ELSE, SESSION_ENDED};
 pub use query::MAX_SEARCH_WORDS;
 pub use secret::Secret;

@@ -157,6 +157,21 @@ pub struct UserDetail {
     pub invitation_expires_at: Option<String>,
 }
 
+impl UserDetail {
+    /// The editable part, as it is now.
+    pub fn edit(&self) -> UserEdit {
+        UserEdit {
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            email: self.email.clone(),
+            role: self.role.clone(),
+            departments: self.departments.clone(),
+            applications: self.applications.clone(),
+            permissions: self.permissions.clone(),
+        }
+    }
+}
+
 /// The editable part of a user: the panel sends the whole desired state and
 /// the client turns the difference into a PATCH.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -307,4 +322,48 @@ pub enum ErrorKind {
 pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
+}
+
+/// What a sync is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SyncPhase {
+    /// Reading every user (the first sync, or after the copy was lost).
+    Full,
+    /// Reading what changed since the last sync.
+    Changes,
+    /// Comparing the lists to find users deleted on the server.
+    Deletions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u32,
+    /// 0 while not known yet.
+    pub total: u32,
+}
+
+/// The offline copy of the active connection, as the title bar shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncState {
+    /// When the copy was last brought up to date (RFC 3339); None before
+    /// the first sync finished.
+    pub as_of: Option<String>,
+    /// The server cannot be reached: the app works from the copy.
+    pub offline: bool,
+    /// Users in the copy.
+    pub users: u32,
+    /// A sync under way.
+    pub running: Option<SyncProgress>,
+    /// Why the last sync did not finish, in the user's words.
+    pub error: Option<String>,
+    /// Something the user should know about the copy itself (set aside,
+    /// kept in memory only).
+    pub notice: Option<String>,
 }

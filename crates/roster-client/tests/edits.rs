@@ -9,15 +9,7 @@ use roster_client::model::{
 use roster_client::{Client, CHANGED_BY_SOMEONE_ELSE};
 
 fn edit_of(detail: &UserDetail) -> UserEdit {
-    UserEdit {
-        given_name: detail.given_name.clone(),
-        family_name: detail.family_name.clone(),
-        email: detail.email.clone(),
-        role: detail.role.clone(),
-        departments: detail.departments.clone(),
-        applications: detail.applications.clone(),
-        permissions: detail.permissions.clone(),
-    }
+    detail.edit()
 }
 
 /// An active user with the Member role (not the Owner, not the demo Admin).

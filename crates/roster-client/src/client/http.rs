@@ -53,6 +53,16 @@ impl Answer {
         })
     }
 
+    /// The `Date` header, as sent.
+    pub fn date(&self) -> Option<String> {
+        self.headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
     pub fn etag(&self) -> Option<String> {
         self.headers
             .get(ETAG)

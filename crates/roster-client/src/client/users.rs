@@ -22,7 +22,18 @@ struct ListRequest<'a> {
     sort: Option<(String, bool)>,
     start_index: u64,
     count: u64,
-    attributes: &'a str,
+    attributes: Option<&'a str>,
+}
+
+/// One page of users as the offline copy keeps them.
+#[derive(Debug)]
+pub struct UsersPage {
+    pub total: u64,
+    /// The users of the page, each with every attribute the user panel
+    /// shows (or only `id`, for an id listing).
+    pub resources: Vec<Value>,
+    /// The server's `Date` header, as sent (an HTTP date).
+    pub server_date: Option<String>,
 }
 
 /// The User schema for applying a PATCH here before a PUT: every attribute
@@ -49,11 +60,21 @@ fn u32_of(n: u64) -> u32 {
 
 impl Client {
     async fn list_users(&self, req: &ListRequest<'_>) -> ClientResult<ListResponse<Value>> {
+        Ok(self.list_users_dated(req).await?.0)
+    }
+
+    /// A list request, and the server's `Date` header.
+    async fn list_users_dated(
+        &self,
+        req: &ListRequest<'_>,
+    ) -> ClientResult<(ListResponse<Value>, Option<String>)> {
         let mut params: Vec<(&str, String)> = vec![
             ("startIndex", req.start_index.to_string()),
             ("count", req.count.to_string()),
-            ("attributes", req.attributes.to_owned()),
         ];
+        if let Some(attributes) = req.attributes {
+            params.push(("attributes", attributes.to_owned()));
+        }
         if let Some(filter) = req.filter {
             params.push(("filter", filter.to_string()));
         }
@@ -67,10 +88,43 @@ impl Client {
             params.push(("sortOrder", order.to_owned()));
         }
         let url = self.inner.url.scim(&["Users"]);
-        self.inner
+        let answer = self
+            .inner
             .send(|http| http.get(url.clone()).query(&params))
-            .await?
-            .json("the list of users")
+            .await?;
+        let list = answer.json("the list of users")?;
+        Ok((list, answer.date()))
+    }
+
+    /// A page of whole users (or of ids only) for the offline copy, in the
+    /// server's own order, matching `filter` when given.
+    pub async fn users_page(
+        &self,
+        filter: Option<&Filter>,
+        start_index: u64,
+        count: u64,
+        ids_only: bool,
+    ) -> ClientResult<UsersPage> {
+        let caps = self.capabilities().await?;
+        let attributes = if ids_only {
+            Some("id".to_owned())
+        } else {
+            query::detail_attributes(caps.roster_extension)
+        };
+        let (list, server_date) = self
+            .list_users_dated(&ListRequest {
+                filter,
+                sort: None,
+                start_index,
+                count,
+                attributes: attributes.as_deref(),
+            })
+            .await?;
+        Ok(UsersPage {
+            total: list.total_results,
+            resources: list.resources,
+            server_date,
+        })
     }
 
     /// How many users a tab has for a search: a count-only request.
@@ -90,7 +144,7 @@ impl Client {
                 sort: None,
                 start_index: 1,
                 count: 0,
-                attributes: "id",
+                attributes: Some("id"),
             })
             .await?;
         Ok(u32_of(list.total_results))
@@ -127,7 +181,7 @@ impl Client {
                     sort: sort.clone(),
                     start_index: start,
                     count: left.min(page_size),
-                    attributes: &attributes,
+                    attributes: Some(&attributes),
                 })
                 .await?;
             let total = *total.get_or_insert(list.total_results);

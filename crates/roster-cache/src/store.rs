@@ -1,0 +1,301 @@
+//! The file: one SQLCipher database per profile. Every write is one SQLite
+//! transaction, so a crash (even SIGKILL) leaves the previous state; a full
+//! sync fills `staging` and swaps it in with a single transaction.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::row::CachedRow;
+use crate::CacheError;
+
+/// Forward-only: each entry runs once, in order, and is never edited.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE users (id TEXT PRIMARY KEY, row TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE staging (id TEXT PRIMARY KEY, row TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE staging_pages (start_index INTEGER PRIMARY KEY);",
+];
+
+/// A full sync under way, kept so that the next one resumes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FullRun {
+    /// RFC 3339: changes after this are picked up by the incremental sync
+    /// that follows.
+    pub watermark: String,
+    pub page_size: u64,
+    pub total: u64,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+fn sql(e: rusqlite::Error) -> CacheError {
+    CacheError::Storage(e.to_string())
+}
+
+fn put_meta(tx: &rusqlite::Transaction<'_>, pairs: &[(&str, &str)]) -> Result<(), CacheError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .map_err(sql)?;
+    for (key, value) in pairs {
+        stmt.execute([key, value]).map_err(sql)?;
+    }
+    Ok(())
+}
+
+/// The 32-byte key as SQLCipher's raw-key literal.
+fn key_pragma(key: &[u8; 32]) -> String {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    format!("x'{hex}'")
+}
+
+impl Store {
+    /// Opens (or creates) the encrypted file. A file that the key does not
+    /// open, or that is damaged, is [`CacheError::Unreadable`].
+    pub fn open(path: &Path, key: &[u8; 32]) -> Result<Store, CacheError> {
+        let conn = Connection::open(path).map_err(sql)?;
+        // A wrong key or a damaged page is an answer here, not news for
+        // stderr.
+        let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+        conn.pragma_update(None, "key", key_pragma(key))
+            .map_err(sql)?;
+        // The first read is where a wrong key or a damaged file shows.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| CacheError::Unreadable(e.to_string()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| CacheError::Unreadable(e.to_string()))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_owned()),
+        };
+        store
+            .migrate()
+            .map_err(|e| CacheError::Unreadable(e.to_string()))?;
+        // A damaged page can hide behind a readable header.
+        let check: String = store
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| CacheError::Unreadable(e.to_string()))?;
+        if check != "ok" {
+            return Err(CacheError::Unreadable(check));
+        }
+        Ok(store)
+    }
+
+    /// A copy that lives in memory only (no keychain to keep a key in).
+    pub fn in_memory() -> Result<Store, CacheError> {
+        let conn = Connection::open_in_memory().map_err(sql)?;
+        let mut store = Store { conn, path: None };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn migrate(&mut self) -> Result<(), CacheError> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql)?;
+        let done = usize::try_from(version).unwrap_or(0);
+        if done > MIGRATIONS.len() {
+            return Err(CacheError::Unreadable(format!(
+                "the offline copy was written by a newer Roster (format {done})"
+            )));
+        }
+        for (i, migration) in MIGRATIONS.iter().enumerate().skip(done) {
+            let tx = self.conn.transaction().map_err(sql)?;
+            tx.execute_batch(migration).map_err(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(sql)?;
+            tx.commit().map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, CacheError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(sql)
+    }
+
+    pub fn set_meta(&self, pairs: &[(&str, &str)]) -> Result<(), CacheError> {
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        put_meta(&tx, pairs)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// Every row, for the index.
+    pub fn rows(&self) -> Result<Vec<CachedRow>, CacheError> {
+        let mut stmt = self.conn.prepare("SELECT row FROM users").map_err(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sql)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row.map_err(sql)?;
+            out.push(
+                serde_json::from_str(&row).map_err(|e| CacheError::Unreadable(e.to_string()))?,
+            );
+        }
+        Ok(out)
+    }
+
+    pub fn count(&self) -> Result<u64, CacheError> {
+        self.conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(sql)
+    }
+
+    pub fn ids(&self) -> Result<Vec<String>, CacheError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM users").map_err(sql)?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(sql)?
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(sql)?;
+        Ok(ids)
+    }
+
+    /// One user's whole document and ETag.
+    pub fn doc(&self, id: &str) -> Result<Option<(Value, Option<String>)>, CacheError> {
+        let found: Option<(String, Option<String>)> = self
+            .conn
+            .query_row("SELECT doc, etag FROM users WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(sql)?;
+        found
+            .map(|(doc, etag)| {
+                serde_json::from_str(&doc)
+                    .map(|doc| (doc, etag))
+                    .map_err(|e| CacheError::Unreadable(e.to_string()))
+            })
+            .transpose()
+    }
+
+    fn put(
+        tx: &rusqlite::Transaction<'_>,
+        table: &str,
+        users: &[(CachedRow, Value, Option<String>)],
+    ) -> Result<(), CacheError> {
+        let mut stmt = tx
+            .prepare_cached(&format!(
+                "INSERT INTO {table} (id, row, doc, etag) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET row = excluded.row, doc = excluded.doc, etag = excluded.etag"
+            ))
+            .map_err(sql)?;
+        for (row, doc, etag) in users {
+            let row_json =
+                serde_json::to_string(row).map_err(|e| CacheError::Storage(e.to_string()))?;
+            stmt.execute(params![row.id, row_json, doc.to_string(), etag])
+                .map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    /// Adds or replaces users, and removes others, in one transaction.
+    pub fn apply(
+        &self,
+        upserts: &[(CachedRow, Value, Option<String>)],
+        deletes: &[String],
+        meta: &[(&str, &str)],
+    ) -> Result<(), CacheError> {
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        Self::put(&tx, "users", upserts)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("DELETE FROM users WHERE id = ?1")
+                .map_err(sql)?;
+            for id in deletes {
+                stmt.execute([id]).map_err(sql)?;
+            }
+        }
+        put_meta(&tx, meta)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// The full sync under way, if one was interrupted.
+    pub fn full_run(&self) -> Result<Option<FullRun>, CacheError> {
+        Ok(self
+            .meta("full_run")?
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// Starts a full sync afresh: an empty staging area.
+    pub fn begin_full_run(&self, run: &FullRun) -> Result<(), CacheError> {
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        tx.execute_batch("DELETE FROM staging; DELETE FROM staging_pages;")
+            .map_err(sql)?;
+        let json = serde_json::to_string(run).map_err(|e| CacheError::Storage(e.to_string()))?;
+        put_meta(&tx, &[("full_run", &json)])?;
+        tx.commit().map_err(sql)
+    }
+
+    /// The pages of the run already staged, by start index.
+    pub fn staged_pages(&self) -> Result<Vec<u64>, CacheError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT start_index FROM staging_pages")
+            .map_err(sql)?;
+        let pages = stmt
+            .query_map([], |r| r.get::<_, i64>(0))
+            .map_err(sql)?
+            .map(|p| p.map(|p| p as u64))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql)?;
+        Ok(pages)
+    }
+
+    pub fn staged_count(&self) -> Result<u64, CacheError> {
+        self.conn
+            .query_row("SELECT count(*) FROM staging", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(sql)
+    }
+
+    /// Stages one page of a full sync, and marks it done, atomically.
+    pub fn stage_page(
+        &self,
+        start_index: u64,
+        users: &[(CachedRow, Value, Option<String>)],
+    ) -> Result<(), CacheError> {
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        Self::put(&tx, "staging", users)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO staging_pages (start_index) VALUES (?1)",
+            [start_index as i64],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// The staged copy replaces the users, in one transaction.
+    pub fn finish_full_run(&self, meta: &[(&str, &str)]) -> Result<(), CacheError> {
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        tx.execute_batch(
+            "DELETE FROM users;
+             INSERT INTO users (id, row, doc, etag) SELECT id, row, doc, etag FROM staging;
+             DELETE FROM staging; DELETE FROM staging_pages;
+             DELETE FROM meta WHERE key = 'full_run';",
+        )
+        .map_err(sql)?;
+        put_meta(&tx, meta)?;
+        tx.commit().map_err(sql)
+    }
+}
