@@ -24,6 +24,9 @@ fn main() {
         "invite_user",
         "set_archived",
         "delete_user",
+        "sync_state",
+        "sync_now",
+        "cancel_sync",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

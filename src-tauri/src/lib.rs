@@ -8,6 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 pub mod commands;
 pub mod demo;
+pub mod offline;
 pub mod profiles;
 pub mod secrets;
 pub mod state;

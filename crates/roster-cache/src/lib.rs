@@ -96,6 +96,19 @@ fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
     Ok(aside)
 }
 
+/// Deletes a copy (on sign-out): the file and its WAL, and any set aside.
+pub fn remove_copy(path: &Path) -> std::io::Result<()> {
+    for base in [path.to_path_buf(), path.with_extension("unreadable")] {
+        for suffix in ["", "-wal", "-shm"] {
+            match std::fs::remove_file(format!("{}{suffix}", base.display())) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Cache {
     /// Opens the profile's file; one that cannot be read (damaged, or its
     /// key lost) is set aside and a new, empty one made. The message says
@@ -185,6 +198,15 @@ impl Cache {
     /// When the copy was last brought up to date (RFC 3339), if ever.
     pub fn as_of(&self) -> Option<String> {
         self.store().meta("synced_at").ok().flatten()
+    }
+
+    /// A value the app keeps with the copy (encrypted like the rest).
+    pub fn note(&self, key: &str) -> Option<String> {
+        self.store().meta(&format!("app.{key}")).ok().flatten()
+    }
+
+    pub fn set_note(&self, key: &str, value: &str) -> Result<(), CacheError> {
+        self.store().set_meta(&[(&format!("app.{key}"), value)])
     }
 
     /// Whether the server of this copy has the Roster extension.

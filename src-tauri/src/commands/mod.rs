@@ -2,6 +2,7 @@
 //! the client core and maps its error to `{ kind, message }`.
 
 pub mod profiles;
+pub mod sync;
 pub mod users;
 
 /// Every command, for the invoke handler and the build-time ACL manifest
@@ -24,6 +25,9 @@ macro_rules! all_commands {
             $crate::commands::users::invite_user,
             $crate::commands::users::set_archived,
             $crate::commands::users::delete_user,
+            $crate::commands::sync::sync_state,
+            $crate::commands::sync::sync_now,
+            $crate::commands::sync::cancel_sync,
         ]
     };
 }

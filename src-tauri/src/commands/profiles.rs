@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use roster_client::model::{AppError, AuthKind, ConnectionStatus, ErrorKind, ProfileSummary};
-use roster_client::{Client, Secret, ServerUrl};
+use roster_client::{Client, ClientError, Secret, ServerUrl};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::demo::DemoServer;
+use crate::offline::{self, Live, Reconnect};
 use crate::profiles;
 use crate::secrets::SecretStore;
-use crate::state::{internal, AppState, Session};
+use crate::state::{internal, AppState};
 
 type CmdResult<T> = Result<T, AppError>;
 
@@ -27,8 +28,87 @@ async fn keychain<T: Send + 'static>(
         .map_err(|e| e.to_string())?
 }
 
+/// Stores each renewal of a password profile's refresh token.
+fn keep_rotations(client: &Client, secrets: &Arc<dyn SecretStore>, profile_id: &str) {
+    let store = secrets.clone();
+    let id = profile_id.to_owned();
+    client.set_refresh_listener(Box::new(move |rotated: &Secret| {
+        let store = store.clone();
+        let id = id.clone();
+        let rotated = rotated.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = store.set(&id, &rotated) {
+                tracing::warn!(error = %e, "could not store the renewed session");
+            }
+        });
+    }));
+}
+
+/// Opens the profile's offline copy on the blocking pool.
+async fn open_copy<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    profile_id: &str,
+) -> CmdResult<(roster_cache::Cache, Option<String>)> {
+    let path = offline::copy_path(app, profile_id).map_err(internal)?;
+    let secrets = state.secrets.clone();
+    let id = profile_id.to_owned();
+    tokio::task::spawn_blocking(move || offline::open_copy(&path, secrets.as_ref(), &id))
+        .await
+        .map_err(internal)
+}
+
+/// How the sync loop reconnects this profile after the network came back.
+fn reconnect_for(state: &AppState, profile: &ProfileSummary) -> Reconnect {
+    let secrets = state.secrets.clone();
+    let profile = profile.clone();
+    Reconnect::Resume(Arc::new(move || {
+        let secrets = secrets.clone();
+        let profile = profile.clone();
+        Box::pin(async move { sign_in_again(&secrets, &profile).await })
+    }))
+}
+
+/// Signs in to a saved profile without asking: the stored refresh token or
+/// API token, or the demo's own sign-in.
+async fn sign_in_again(
+    secrets: &Arc<dyn SecretStore>,
+    profile: &ProfileSummary,
+) -> Result<Client, ClientError> {
+    let url = ServerUrl::parse(&profile.server_url)?;
+    if profile.demo {
+        return Ok(Client::sign_in_password(
+            url,
+            roster_server::demo::DEMO_OWNER_EMAIL,
+            &Secret::new(roster_server::demo::DEMO_OWNER_PASSWORD),
+        )
+        .await?
+        .0);
+    }
+    let id = profile.id.clone();
+    let stored = keychain(secrets, move |s| s.get(&id))
+        .await
+        .map_err(ClientError::Internal)?
+        .ok_or_else(|| {
+            ClientError::Unauthorized("Sign in again to reopen this connection.".into())
+        })?;
+    match profile.auth {
+        AuthKind::Password => {
+            let (client, rotated) = Client::resume(url, stored).await?;
+            let id = profile.id.clone();
+            if let Err(e) = keychain(secrets, move |s| s.set(&id, &rotated)).await {
+                tracing::warn!(error = %e, "could not store the renewed session");
+            }
+            keep_rotations(&client, secrets, &profile.id);
+            Ok(client)
+        }
+        AuthKind::ApiToken => Client::with_api_token(url, stored).await,
+    }
+}
+
 /// Makes `client` the active session: discovery, who am I, the profile saved,
-/// the secret in the keychain (or a warning when the keychain fails).
+/// the secret in the keychain (or a warning when the keychain fails), the
+/// offline copy opened and its sync loop started.
 async fn activate<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
@@ -46,20 +126,8 @@ async fn activate<R: Runtime>(
         }
     }
     if !profile.demo {
-        // Each renewal of the refresh token replaces the stored one.
         if profile.auth == AuthKind::Password && keychain_warning.is_none() {
-            let store = state.secrets.clone();
-            let id = profile.id.clone();
-            client.set_refresh_listener(Box::new(move |rotated: &Secret| {
-                let store = store.clone();
-                let id = id.clone();
-                let rotated = rotated.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = store.set(&id, &rotated) {
-                        tracing::warn!(error = %e, "could not store the renewed session");
-                    }
-                });
-            }));
+            keep_rotations(&client, &state.secrets, &profile.id);
         }
         profiles::upsert(app, &profile).map_err(internal)?;
     }
@@ -69,13 +137,66 @@ async fn activate<R: Runtime>(
         capabilities,
         keychain_warning,
     };
-    // Switching away keeps the previous profile signed in (its secret stays
-    // in the keychain); only its in-memory access token goes.
-    *state.session.write().await = Some(Session {
-        status: status.clone(),
-        client: Arc::new(client),
-    });
+    let (cache, mut notice) = open_copy(app, state, &status.profile.id).await?;
+    if status.profile.demo {
+        // The demo's sample people need no warning about where they are kept.
+        notice = None;
+    }
+    // Kept with the copy, so the next start opens on it before the server
+    // answers.
+    let kept = serde_json::to_string(&ConnectionStatus {
+        keychain_warning: None,
+        ..status.clone()
+    })
+    .map_err(internal)?;
+    if let Err(e) = cache.set_note(STATUS_NOTE, &kept) {
+        tracing::warn!(error = %e, "cannot keep the connection with the offline copy");
+    }
+    start_session(app, state, cache, status.clone(), Some(client), notice).await;
     Ok(status)
+}
+
+/// Where a connection's status is kept in its offline copy.
+const STATUS_NOTE: &str = "connection";
+
+/// Replaces the active session. Switching away keeps the previous profile
+/// signed in (its secret stays in the keychain); only its in-memory access
+/// token and loop go.
+async fn start_session<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    cache: roster_cache::Cache,
+    status: ConnectionStatus,
+    client: Option<Client>,
+    notice: Option<String>,
+) {
+    let reconnect = reconnect_for(state, &status.profile);
+    let live = Live::new(cache, status, client, notice);
+    live.spawn(app.clone(), reconnect);
+    *state.session.write().await = Some(live);
+}
+
+/// Opens a saved profile on its offline copy, before (or without) the
+/// server: the copy must hold a finished sync and the connection it was
+/// made with. The sync loop then reconnects in the background.
+async fn open_on_copy<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    profile: &ProfileSummary,
+) -> CmdResult<Option<ConnectionStatus>> {
+    let path = offline::copy_path(app, &profile.id).map_err(internal)?;
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (cache, notice) = open_copy(app, state, &profile.id).await?;
+    let status: Option<ConnectionStatus> = cache
+        .note(STATUS_NOTE)
+        .and_then(|json| serde_json::from_str(&json).ok());
+    let Some(status) = status.filter(|_| cache.as_of().is_some()) else {
+        return Ok(None);
+    };
+    start_session(app, state, cache, status.clone(), None, notice).await;
+    Ok(Some(status))
 }
 
 fn password_profile(url: &ServerUrl, email: &str) -> ProfileSummary {
@@ -132,6 +253,13 @@ pub async fn current_connection<R: Runtime>(
             }
             if let Some(id) = profiles::last(&app).map_err(internal)? {
                 if let Some(profile) = profiles::get(&app, &id).map_err(internal)? {
+                    match open_on_copy(&app, &state, &profile).await {
+                        Ok(Some(status)) => return Ok(Some(status)),
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::info!(reason = %e.message, "the offline copy did not open")
+                        }
+                    }
                     match resume(&app, &state, profile).await {
                         Ok(status) => return Ok(Some(status)),
                         Err(e) => {
@@ -156,28 +284,9 @@ async fn resume<R: Runtime>(
     state: &AppState,
     profile: ProfileSummary,
 ) -> CmdResult<ConnectionStatus> {
-    let id = profile.id.clone();
-    let stored = keychain(&state.secrets, move |s| s.get(&id))
-        .await
-        .map_err(|message| AppError {
-            kind: ErrorKind::Keychain,
-            message,
-        })?
-        .ok_or_else(|| AppError {
-            kind: ErrorKind::Unauthorized,
-            message: "Sign in again to reopen this connection.".into(),
-        })?;
-    let url = ServerUrl::parse(&profile.server_url)?;
-    match profile.auth {
-        AuthKind::Password => {
-            let (client, rotated) = Client::resume(url, stored).await?;
-            activate(app, state, client, profile, Some(rotated)).await
-        }
-        AuthKind::ApiToken => {
-            let client = Client::with_api_token(url, stored.clone()).await?;
-            activate(app, state, client, profile, None).await
-        }
-    }
+    let client = sign_in_again(&state.secrets, &profile).await?;
+    // The secret is already in the keychain (renewed there if rotated).
+    activate(app, state, client, profile, None).await
 }
 
 #[tauri::command]
@@ -269,16 +378,25 @@ pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
     let Some(session) = state.session.write().await.take() else {
         return Ok(());
     };
-    session.client.sign_out().await;
-    let profile = session.status.profile;
+    if let Some(client) = session.client() {
+        client.sign_out().await;
+    }
+    let profile = session.status.profile.clone();
+    drop(session);
     if !profile.demo {
         let id = profile.id.clone();
-        keychain(&state.secrets, move |s| s.delete(&id))
-            .await
-            .map_err(|message| AppError {
-                kind: ErrorKind::Keychain,
-                message,
-            })?;
+        keychain(&state.secrets, move |s| {
+            s.delete(&id)?;
+            s.delete(&offline::key_account(&id))
+        })
+        .await
+        .map_err(|message| AppError {
+            kind: ErrorKind::Keychain,
+            message,
+        })?;
+        // The copy holds people's data: it goes with the session.
+        let path = offline::copy_path(&app, &profile.id).map_err(internal)?;
+        roster_cache::remove_copy(&path).map_err(internal)?;
         profiles::forget_last(&app).map_err(internal)?;
     }
     Ok(())

@@ -4,6 +4,7 @@ import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { InviteRequest } from './bindings/InviteRequest';
 import type { ProfileSummary } from './bindings/ProfileSummary';
+import type { SyncState } from './bindings/SyncState';
 import type { UserDetail } from './bindings/UserDetail';
 import type { UserEdit } from './bindings/UserEdit';
 import type { UsersWindow } from './bindings/UsersWindow';
@@ -36,6 +37,13 @@ export interface Backend {
   inviteUser(request: InviteRequest): Promise<UserDetail>;
   setArchived(id: string, version: string | null, archived: boolean): Promise<UserDetail>;
   deleteUser(id: string, version: string | null): Promise<void>;
+  /** The offline copy of the open connection: as of when, syncing, offline. */
+  syncState(): Promise<SyncState>;
+  /** Syncs now (or, while offline, tries to reconnect now). */
+  syncNow(): Promise<void>;
+  cancelSync(): Promise<void>;
+  /** Calls `listener` on every change of the sync state; resolves to "stop". */
+  onSyncState(listener: (state: SyncState) => void): Promise<() => void>;
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = [

@@ -20,6 +20,7 @@ import type { ProfileSummary } from './bindings/ProfileSummary';
 import type { ResourceRef } from './bindings/ResourceRef';
 import type { Sort } from './bindings/Sort';
 import type { Status } from './bindings/Status';
+import type { SyncState } from './bindings/SyncState';
 import type { Tab } from './bindings/Tab';
 import type { TabCounts } from './bindings/TabCounts';
 import type { UserDetail } from './bindings/UserDetail';
@@ -616,6 +617,60 @@ export class FakeBackend implements Backend {
     this.users = this.users.filter((u) => u !== user);
     this.byId.delete(user.id);
     this.changed();
+  }
+
+  // -------------------------------------------------------------------------
+  // The offline copy: the fake's users are always "synced"; tests change
+  // the state with `setSync`.
+
+  private syncListeners = new Set<(state: SyncState) => void>();
+  private syncData: SyncState = {
+    asOf: new Date().toISOString(),
+    offline: false,
+    users: 0,
+    running: null,
+    error: null,
+    notice: null,
+  };
+
+  /** Test hook: a new sync state, sent to every listener. */
+  setSync(change: Partial<SyncState>): void {
+    this.syncData = { ...this.syncData, ...change };
+    const state = sent(this.syncData);
+    for (const listener of this.syncListeners) listener(state);
+  }
+
+  async syncState(): Promise<SyncState> {
+    // Answered from the copy: works offline too.
+    this.calls.push({ method: 'syncState', args: [] });
+    await Promise.resolve();
+    return sent({ ...this.syncData, users: this.users.length });
+  }
+
+  async syncNow(): Promise<void> {
+    await this.enter('syncNow', [], true);
+    this.setSync({ running: { phase: 'changes', done: 0, total: 0 } });
+    await sleep(this.latencyMs);
+    this.setSync({
+      running: null,
+      offline: false,
+      error: null,
+      asOf: new Date().toISOString(),
+      users: this.users.length,
+    });
+  }
+
+  async cancelSync(): Promise<void> {
+    await this.enter('cancelSync', [], true);
+    this.setSync({
+      running: null,
+      error: 'The sync was cancelled; the offline copy is as it was.',
+    });
+  }
+
+  onSyncState(listener: (state: SyncState) => void): Promise<() => void> {
+    this.syncListeners.add(listener);
+    return Promise.resolve(() => this.syncListeners.delete(listener));
   }
 
   // -------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { toAppError, type Backend } from './backend';
 import type { AppError } from './bindings/AppError';
 import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
+import type { SyncState } from './bindings/SyncState';
 
 interface Waiter {
   resume: () => void;
@@ -23,6 +24,10 @@ export class Session {
   expired = $state<AppError | null>(null);
   /** Set while the offline banner is shown. */
   offline = $state<AppError | null>(null);
+  /** The open connection's offline copy and its sync. */
+  sync = $state<SyncState | null>(null);
+
+  private stopWatching: (() => void) | null = null;
 
   private authWaiters: Waiter[] = [];
   private networkWaiters: Waiter[] = [];
@@ -47,10 +52,38 @@ export class Session {
     }
   }
 
+  /**
+   * Why something that needs the server cannot be done now, or null. The
+   * copy is still browsable and searchable.
+   */
+  get offlineReason(): string | null {
+    return this.sync?.offline ? "You're offline: this needs the server" : null;
+  }
+
+  /** Follows the sync state of the open connection. */
+  async watchSync(): Promise<void> {
+    this.stopWatching?.();
+    this.stopWatching = null;
+    try {
+      const stop = await this.backend.onSyncState((state) => (this.sync = state));
+      if (this.connection === null) {
+        stop();
+        return;
+      }
+      this.stopWatching = stop;
+      this.sync = await this.backend.syncState();
+    } catch {
+      // No sync state: the screen works without the "as of" line.
+      this.sync = null;
+    }
+  }
+
   /** A fresh connection (sign in, switch, demo): the old one's state goes. */
   opened(connection: ConnectionStatus): void {
     this.connection = connection;
     this.catalogue = null;
+    this.sync = null;
+    void this.watchSync();
     this.giveUpAll(this.authWaiters, 'unauthorized');
     this.expired = null;
   }
@@ -59,6 +92,7 @@ export class Session {
   renewed(connection: ConnectionStatus): void {
     this.connection = connection;
     this.expired = null;
+    void this.watchSync();
     const waiters = this.authWaiters;
     this.authWaiters = [];
     for (const waiter of waiters) waiter.resume();
@@ -68,6 +102,9 @@ export class Session {
   closed(): void {
     this.connection = null;
     this.catalogue = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
+    this.sync = null;
     this.giveUpAll(this.authWaiters, 'unauthorized');
     this.expired = null;
   }

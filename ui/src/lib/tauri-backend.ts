@@ -1,9 +1,11 @@
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import { toAppError, type Backend } from './backend';
 import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { InviteRequest } from './bindings/InviteRequest';
 import type { ProfileSummary } from './bindings/ProfileSummary';
+import type { SyncState } from './bindings/SyncState';
 import type { UserDetail } from './bindings/UserDetail';
 import type { UserEdit } from './bindings/UserEdit';
 import type { UsersWindow } from './bindings/UsersWindow';
@@ -78,5 +80,21 @@ export class TauriBackend implements Backend {
 
   deleteUser(id: string, version: string | null): Promise<void> {
     return call('delete_user', { id, version });
+  }
+
+  syncState(): Promise<SyncState> {
+    return call('sync_state');
+  }
+
+  syncNow(): Promise<void> {
+    return call('sync_now');
+  }
+
+  cancelSync(): Promise<void> {
+    return call('cancel_sync');
+  }
+
+  onSyncState(listener: (state: SyncState) => void): Promise<() => void> {
+    return listen<SyncState>('sync-state', (event) => listener(event.payload));
   }
 }

@@ -268,6 +268,13 @@ impl Client {
         Ok((user, answer.etag()))
     }
 
+    /// One user's whole document as the server has it now, with its ETag
+    /// (for the offline copy).
+    pub async fn user_doc(&self, id: &str) -> ClientResult<(Value, Option<String>)> {
+        let caps = self.capabilities().await?;
+        self.fetch_user(&caps, id).await
+    }
+
     /// Everything the user panel shows.
     pub async fn get_user(&self, id: &str) -> ClientResult<UserDetail> {
         let caps = self.capabilities().await?;
