@@ -12,10 +12,15 @@ use crate::row::CachedRow;
 use crate::CacheError;
 
 /// Forward-only: each entry runs once, in order, and is never edited.
+/// The rows (what the table needs, read whole at start) and the documents
+/// (read one at a time, for the panel) are kept apart, so that opening the
+/// copy reads and decrypts only the rows.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-     CREATE TABLE users (id TEXT PRIMARY KEY, row TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT);
-     CREATE TABLE staging (id TEXT PRIMARY KEY, row TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE users (id TEXT PRIMARY KEY, row TEXT NOT NULL);
+     CREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE staging_users (id TEXT PRIMARY KEY, row TEXT NOT NULL);
+     CREATE TABLE staging_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT);
      CREATE TABLE staging_pages (start_index INTEGER PRIMARY KEY);",
 ];
 
@@ -76,6 +81,9 @@ impl Store {
             .map_err(|e| CacheError::Unreadable(e.to_string()))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql)?;
+        // 64 MiB of decrypted pages: a full sync writes without spilling.
+        conn.pragma_update(None, "cache_size", -65536)
+            .map_err(sql)?;
         let mut store = Store {
             conn,
             path: Some(path.to_owned()),
@@ -83,14 +91,8 @@ impl Store {
         store
             .migrate()
             .map_err(|e| CacheError::Unreadable(e.to_string()))?;
-        // A damaged page can hide behind a readable header.
-        let check: String = store
-            .conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(|e| CacheError::Unreadable(e.to_string()))?;
-        if check != "ok" {
-            return Err(CacheError::Unreadable(check));
-        }
+        // Every page is authenticated when read: a damaged row page shows
+        // when the rows are read, right after this (as Unreadable).
         Ok(store)
     }
 
@@ -175,7 +177,7 @@ impl Store {
     pub fn doc(&self, id: &str) -> Result<Option<(Value, Option<String>)>, CacheError> {
         let found: Option<(String, Option<String>)> = self
             .conn
-            .query_row("SELECT doc, etag FROM users WHERE id = ?1", [id], |r| {
+            .query_row("SELECT doc, etag FROM docs WHERE id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()
@@ -189,21 +191,27 @@ impl Store {
             .transpose()
     }
 
+    /// Writes users into `{prefix}users` and `{prefix}docs`.
     fn put(
         tx: &rusqlite::Transaction<'_>,
-        table: &str,
+        prefix: &str,
         users: &[(CachedRow, Value, Option<String>)],
     ) -> Result<(), CacheError> {
-        let mut stmt = tx
+        let mut rows = tx
             .prepare_cached(&format!(
-                "INSERT INTO {table} (id, row, doc, etag) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET row = excluded.row, doc = excluded.doc, etag = excluded.etag"
+                "INSERT OR REPLACE INTO {prefix}users (id, row) VALUES (?1, ?2)"
+            ))
+            .map_err(sql)?;
+        let mut docs = tx
+            .prepare_cached(&format!(
+                "INSERT OR REPLACE INTO {prefix}docs (id, doc, etag) VALUES (?1, ?2, ?3)"
             ))
             .map_err(sql)?;
         for (row, doc, etag) in users {
             let row_json =
                 serde_json::to_string(row).map_err(|e| CacheError::Storage(e.to_string()))?;
-            stmt.execute(params![row.id, row_json, doc.to_string(), etag])
+            rows.execute(params![row.id, row_json]).map_err(sql)?;
+            docs.execute(params![row.id, doc.to_string(), etag])
                 .map_err(sql)?;
         }
         Ok(())
@@ -217,13 +225,17 @@ impl Store {
         meta: &[(&str, &str)],
     ) -> Result<(), CacheError> {
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        Self::put(&tx, "users", upserts)?;
+        Self::put(&tx, "", upserts)?;
         {
-            let mut stmt = tx
+            let mut rows = tx
                 .prepare_cached("DELETE FROM users WHERE id = ?1")
                 .map_err(sql)?;
+            let mut docs = tx
+                .prepare_cached("DELETE FROM docs WHERE id = ?1")
+                .map_err(sql)?;
             for id in deletes {
-                stmt.execute([id]).map_err(sql)?;
+                rows.execute([id]).map_err(sql)?;
+                docs.execute([id]).map_err(sql)?;
             }
         }
         put_meta(&tx, meta)?;
@@ -240,8 +252,10 @@ impl Store {
     /// Starts a full sync afresh: an empty staging area.
     pub fn begin_full_run(&self, run: &FullRun) -> Result<(), CacheError> {
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        tx.execute_batch("DELETE FROM staging; DELETE FROM staging_pages;")
-            .map_err(sql)?;
+        tx.execute_batch(
+            "DELETE FROM staging_users; DELETE FROM staging_docs; DELETE FROM staging_pages;",
+        )
+        .map_err(sql)?;
         let json = serde_json::to_string(run).map_err(|e| CacheError::Storage(e.to_string()))?;
         put_meta(&tx, &[("full_run", &json)])?;
         tx.commit().map_err(sql)
@@ -264,7 +278,9 @@ impl Store {
 
     pub fn staged_count(&self) -> Result<u64, CacheError> {
         self.conn
-            .query_row("SELECT count(*) FROM staging", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM staging_users", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as u64)
             .map_err(sql)
     }
@@ -276,7 +292,7 @@ impl Store {
         users: &[(CachedRow, Value, Option<String>)],
     ) -> Result<(), CacheError> {
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        Self::put(&tx, "staging", users)?;
+        Self::put(&tx, "staging_", users)?;
         tx.execute(
             "INSERT OR IGNORE INTO staging_pages (start_index) VALUES (?1)",
             [start_index as i64],
@@ -285,13 +301,17 @@ impl Store {
         tx.commit().map_err(sql)
     }
 
-    /// The staged copy replaces the users, in one transaction.
+    /// The staged copy replaces the users, in one transaction: the tables
+    /// swap names, nothing is copied.
     pub fn finish_full_run(&self, meta: &[(&str, &str)]) -> Result<(), CacheError> {
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
         tx.execute_batch(
-            "DELETE FROM users;
-             INSERT INTO users (id, row, doc, etag) SELECT id, row, doc, etag FROM staging;
-             DELETE FROM staging; DELETE FROM staging_pages;
+            "DROP TABLE users; DROP TABLE docs;
+             ALTER TABLE staging_users RENAME TO users;
+             ALTER TABLE staging_docs RENAME TO docs;
+             CREATE TABLE staging_users (id TEXT PRIMARY KEY, row TEXT NOT NULL);
+             CREATE TABLE staging_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT);
+             DELETE FROM staging_pages;
              DELETE FROM meta WHERE key = 'full_run';",
         )
         .map_err(sql)?;

@@ -14,6 +14,9 @@ fn strips_marks(base: char) -> bool {
 /// canonical decomposition without their combining marks, plus the Latin
 /// letters that do not decompose.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     let mut base = ' ';
     for c in text.nfd() {
