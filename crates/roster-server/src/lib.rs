@@ -3,6 +3,7 @@
 //! [`app`] builds the router, so tests call it in-process and the binary in
 //! `main.rs` only parses flags and serves it.
 
+pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
@@ -14,6 +15,8 @@ pub mod groups;
 pub mod http;
 pub mod invitations;
 pub mod list;
+pub mod policy;
+pub mod roles;
 pub mod roster_api;
 pub mod search;
 pub mod seed;
@@ -96,7 +99,12 @@ pub fn app(state: AppState) -> Router {
         );
     let roster = Router::new()
         .route("/me", get(roster_api::me))
-        .route("/roles", get(roster_api::roles))
+        .route("/roles", get(roles::list).post(roles::create))
+        .route(
+            "/roles/{id}",
+            axum::routing::patch(roles::update).delete(roles::delete),
+        )
+        .route("/audit", get(audit::list))
         .route("/applications", get(roster_api::applications))
         .route("/resources", get(roster_api::resources))
         .route("/departments", get(roster_api::departments))

@@ -73,6 +73,9 @@ pub struct AppState {
     pub access_ttl: std::time::Duration,
     /// How long a refresh token lives.
     pub refresh_ttl: chrono::Duration,
+    /// Held while the catalogue is changed and reloaded, so two role edits
+    /// cannot publish their catalogues in the wrong order.
+    pub catalogue_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
             access_tokens: Arc::default(),
             access_ttl: std::time::Duration::from_secs(15 * 60),
             refresh_ttl: chrono::Duration::days(30),
+            catalogue_lock: Arc::default(),
         }
     }
 

@@ -310,6 +310,11 @@ impl Server {
         self.request(Method::PUT, path, Some(body), headers).await
     }
 
+    /// PATCHes with a plain JSON body (the /roster/v1 endpoints).
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Reply {
+        self.request(Method::PATCH, path, Some(body), &[]).await
+    }
+
     /// PATCHes with a PatchOp body made of `operations`.
     pub async fn patch(&self, path: &str, operations: Value) -> Reply {
         self.request(Method::PATCH, path, Some(&patch_body(operations)), &[])
