@@ -57,10 +57,6 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-/// Longest page of the audit log.
-pub const MAX_PAGE: i64 = 500;
-const DEFAULT_PAGE: i64 = 50;
-
 /// `GET /roster/v1/audit?user=&before=&limit=`: the log, newest first, paged
 /// by sequence number so that new entries never shift a page.
 pub async fn list(
@@ -69,12 +65,7 @@ pub async fn list(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
     who.require("security:audit-log", "read the audit log")?;
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid_value(format!(
-            "limit must be between 1 and {MAX_PAGE}."
-        )));
-    }
+    let limit = crate::http::log_page_limit(q.limit)?;
     let page = state
         .db
         .read(move |conn| -> ApiResult<Value> {
@@ -127,11 +118,7 @@ pub async fn list(
                 }))
             })?;
             let entries = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-            let next = if entries.len() as i64 == limit {
-                entries.last().and_then(|e| e["seq"].as_i64())
-            } else {
-                None
-            };
+            let next = crate::http::next_before(&entries, limit, "seq");
             Ok(json!({ "totalResults": total, "entries": entries, "nextBefore": next }))
         })
         .await?;

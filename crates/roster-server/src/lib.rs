@@ -11,10 +11,14 @@ pub mod db;
 pub mod demo;
 pub mod discovery;
 pub mod error;
+pub mod grants;
 pub mod groups;
 pub mod http;
 pub mod invitations;
 pub mod list;
+pub mod outbox;
+pub mod pages;
+pub mod password_reset;
 pub mod policy;
 pub mod roles;
 pub mod roster_api;
@@ -108,10 +112,30 @@ pub fn app(state: AppState) -> Router {
         .route("/applications", get(roster_api::applications))
         .route("/resources", get(roster_api::resources))
         .route("/departments", get(roster_api::departments))
-        .route("/invitations", post(invitations::invite));
+        .route("/invitations", post(invitations::invite))
+        .route(
+            "/users/{id}/invitation",
+            axum::routing::delete(invitations::revoke),
+        )
+        .route("/users/{id}/invitation/resend", post(invitations::resend))
+        .route("/users/{id}/resources", get(grants::list).post(grants::add))
+        .route(
+            "/users/{id}/resources/{resource}",
+            axum::routing::delete(grants::remove),
+        )
+        .route("/users/{id}/password-reset", post(password_reset::request))
+        .route("/outbox", get(outbox::list));
     Router::new()
         .nest("/scim/v2", scim)
         .nest("/roster/v1", roster)
+        .route(
+            "/invite/{token}",
+            get(invitations::accept_page).post(invitations::accept),
+        )
+        .route(
+            "/reset/{token}",
+            get(password_reset::page).post(password_reset::submit),
+        )
         .route("/oauth/token", post(auth::token))
         .route("/oauth/revoke", post(auth::revoke))
         .fallback(not_found)

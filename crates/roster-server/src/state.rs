@@ -76,6 +76,8 @@ pub struct AppState {
     /// Held while the catalogue is changed and reloaded, so two role edits
     /// cannot publish their catalogues in the wrong order.
     pub catalogue_lock: Arc<tokio::sync::Mutex<()>>,
+    /// SMTP delivery of the outbox, when configured.
+    pub mailer: Option<Arc<crate::outbox::Mailer>>,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
             access_ttl: std::time::Duration::from_secs(15 * 60),
             refresh_ttl: chrono::Duration::days(30),
             catalogue_lock: Arc::default(),
+            mailer: None,
         }
     }
 

@@ -38,12 +38,15 @@ enum Action {
     RenameOtherUser,
     MakeOwner,
     SeeAllResources,
+    ReadOutbox,
     ReadAuditLog,
     DefineRoleWithinOwnRights,
     DefineRoleBeyondOwnRights,
     DeleteMember,
     ArchiveMember,
     ArchiveMorePowerfulUser,
+    GrantResourceNotVisible,
+    ResetMemberPassword,
 }
 
 use Action::*;
@@ -63,12 +66,15 @@ const MATRIX: &[(Action, &str)] = &[
     (RenameOtherUser, "AADDDDD"),
     (MakeOwner, "DDDDDDD"),
     (SeeAllResources, "AADADDD"),
+    (ReadOutbox, "AAADDDD"),
     (ReadAuditLog, "AADDDDD"),
     (DefineRoleWithinOwnRights, "AADDDDD"),
     (DefineRoleBeyondOwnRights, "ADDDDDD"),
     (DeleteMember, "AADDDDD"),
     (ArchiveMember, "AAADDDD"),
     (ArchiveMorePowerfulUser, "AADDDDD"),
+    (GrantResourceNotVisible, "AADDDDD"),
+    (ResetMemberPassword, "AAADDDD"),
 ];
 
 struct Fixture {
@@ -223,6 +229,7 @@ async fn run(fx: &Fixture, actor: &Actor, action: Action) -> Outcome {
                 Outcome::Denied(format!("sees {mine} of {all} resources"))
             };
         }
+        ReadOutbox => s.get("/roster/v1/outbox").await,
         ReadAuditLog => s.get("/roster/v1/audit").await,
         DefineRoleWithinOwnRights | DefineRoleBeyondOwnRights => {
             let permissions = if matches!(action, DefineRoleBeyondOwnRights) {
@@ -250,6 +257,26 @@ async fn run(fx: &Fixture, actor: &Actor, action: Action) -> Outcome {
             s.patch(
                 &format!("/scim/v2/Users/{target}"),
                 replace("active", json!(false)),
+            )
+            .await
+        }
+        GrantResourceNotVisible => {
+            // A resource the actor neither owns nor was granted: only roles
+            // that see every resource may share it.
+            let all = fx.admin_token.get("/roster/v1/resources").await;
+            let resource = all.body["resources"][0]["id"].as_str().unwrap().to_string();
+            let target = fresh_user(fx, "member", json!({})).await;
+            s.post(
+                &format!("/roster/v1/users/{target}/resources"),
+                &json!({ "resources": [resource] }),
+            )
+            .await
+        }
+        ResetMemberPassword => {
+            let target = fresh_user(fx, "member", json!({})).await;
+            s.post(
+                &format!("/roster/v1/users/{target}/password-reset"),
+                &json!({}),
             )
             .await
         }
