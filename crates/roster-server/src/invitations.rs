@@ -412,6 +412,7 @@ fn activate(tx: &rusqlite::Connection, id: &str, hash: &str) -> ApiResult<()> {
         name: before["userName"].as_str().unwrap_or_default().to_string(),
         role: user.role.clone().unwrap_or_default(),
         permissions: Arc::default(),
+        ..Principal::default()
     };
     audit::record(
         tx,

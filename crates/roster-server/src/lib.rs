@@ -155,6 +155,18 @@ async fn not_found(uri: axum::http::Uri) -> error::ApiError {
     ))
 }
 
+/// Serves the API on `listener` with the peer address of each connection,
+/// which allowed IP ranges are checked against. Serving [`app`] without
+/// connection info works too, but then a user with allowed IP ranges is
+/// refused (the server cannot tell where they are).
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
+}
+
 /// Opens the database, loads the catalogue and registers the API token:
 /// everything a server needs before it serves.
 pub fn build_state(db_path: &str, api_token: Option<&str>) -> Result<AppState, error::ApiError> {

@@ -216,6 +216,7 @@ pub async fn submit(
                 name: email.clone(),
                 role: String::new(),
                 permissions: Arc::default(),
+                ..Principal::default()
             };
             audit::record(
                 tx,

@@ -74,6 +74,7 @@ fn system(loaded: &Loaded) -> Principal {
                 .map(|r| r.permissions.iter().cloned().collect())
                 .unwrap_or_default(),
         ),
+        ..Principal::default()
     }
 }
 

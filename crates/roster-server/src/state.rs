@@ -45,7 +45,7 @@ impl Loaded {
 }
 
 /// Who is calling.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Principal {
     /// The signed-in user, or None for an API token.
     pub user_id: Option<String>,
@@ -54,6 +54,9 @@ pub struct Principal {
     pub role: String,
     /// The effective permission ids ("application:permission").
     pub permissions: Arc<std::collections::HashSet<String>>,
+    /// Where the caller may connect from (CIDR ranges); empty means
+    /// anywhere.
+    pub allowed_ips: Arc<Vec<ipnet::IpNet>>,
 }
 
 #[derive(Clone)]

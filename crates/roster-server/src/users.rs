@@ -1045,6 +1045,7 @@ async fn modify(
             let rights_changed = existing.role.as_deref() != Some(prepared.role.as_str())
                 || (existing.status == "active") != prepared.active
                 || before.get("entitlements") != prepared.data.get("entitlements")
+                || crate::auth::allowed_ips(&before) != crate::auth::allowed_ips(&prepared.data)
                 || password.is_some();
             update(tx, &existing, &prepared)?;
             record_change(tx, &who, &existing, &before, &prepared, password.is_some())?;
