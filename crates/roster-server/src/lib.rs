@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod credits;
 pub mod db;
 pub mod demo;
 pub mod discovery;
@@ -124,6 +125,9 @@ pub fn app(state: AppState) -> Router {
             axum::routing::delete(grants::remove),
         )
         .route("/users/{id}/password-reset", post(password_reset::request))
+        .route("/users/{id}/usage", post(credits::record))
+        .route("/users/{id}/statistics", get(credits::statistics))
+        .route("/users/{id}/events", get(credits::events))
         .route("/outbox", get(outbox::list));
     Router::new()
         .nest("/scim/v2", scim)
