@@ -28,6 +28,7 @@ pub mod seed;
 pub mod sqlfilter;
 pub mod state;
 pub mod time;
+pub mod transfer;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts};
@@ -125,6 +126,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::delete(grants::remove),
         )
         .route("/users/{id}/password-reset", post(password_reset::request))
+        .route("/users/{id}/delete", post(transfer::delete))
         .route("/users/{id}/usage", post(credits::record))
         .route("/users/{id}/statistics", get(credits::statistics))
         .route("/users/{id}/events", get(credits::events))
