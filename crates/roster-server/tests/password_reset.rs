@@ -106,11 +106,7 @@ async fn a_newer_link_replaces_the_older_and_links_expire() {
 #[tokio::test]
 async fn resets_follow_the_rules() {
     let s = Server::demo(10);
-    let owner_id = s
-        .get(&users_filter_path(&format!(r#"{EXT}:role eq "owner""#)))
-        .await
-        .ids()[0]
-        .clone();
+    let owner_id = s.owner_id().await;
     let (_, admin) = s.user_session("admin2@example.com", "admin").await;
     admin
         .server

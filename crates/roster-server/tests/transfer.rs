@@ -17,11 +17,7 @@ async fn owner_of_resources(s: &Server) -> (String, usize) {
             *counts.entry(o.to_string()).or_default() += 1;
         }
     }
-    let owner_id = s
-        .get(&users_filter_path(&format!(r#"{EXT}:role eq "owner""#)))
-        .await
-        .ids()[0]
-        .clone();
+    let owner_id = s.owner_id().await;
     counts
         .into_iter()
         .filter(|(id, _)| *id != owner_id)
@@ -112,11 +108,7 @@ async fn a_failed_transfer_deletes_nothing_and_delete_takes_the_resources() {
 #[tokio::test]
 async fn delete_follows_the_rules() {
     let s = Server::demo(10);
-    let owner_id = s
-        .get(&users_filter_path(&format!(r#"{EXT}:role eq "owner""#)))
-        .await
-        .ids()[0]
-        .clone();
+    let owner_id = s.owner_id().await;
     let (me, admin) = s.user_session("admin2@example.com", "admin").await;
     for (target, why) in [
         (owner_id.as_str(), "the Owner"),

@@ -236,6 +236,18 @@ impl Server {
         (id, self.link_for(email).await)
     }
 
+    /// The id of the account's one Owner.
+    pub async fn owner_id(&self) -> String {
+        let reply = self
+            .get(&users_filter_path(&format!(r#"{EXT}:role eq "owner""#)))
+            .await;
+        reply
+            .ids()
+            .into_iter()
+            .next()
+            .expect("the account has an Owner")
+    }
+
     /// A server holding the demo organisation of `n` users.
     pub fn demo(n: usize) -> Server {
         let server = Server::new();
