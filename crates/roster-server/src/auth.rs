@@ -4,11 +4,12 @@
 //! token (stored hashed); automation uses API tokens (stored hashed).
 
 use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -101,7 +102,11 @@ impl FromRequestParts<AppState> for Auth {
                 .unwrap_or_else(|e| e.into_inner());
             if let Some(found) = tokens.get(&hash) {
                 if found.expires_at > std::time::Instant::now() {
-                    return Ok(Auth(found.principal.clone()));
+                    let principal = found.principal.clone();
+                    drop(tokens);
+                    check_peer(&principal.allowed_ips, peer_of(parts))
+                        .map_err(ApiError::Forbidden)?;
+                    return Ok(Auth(principal));
                 }
                 tokens.remove(&hash);
                 return Err(ApiError::Unauthorized(
@@ -129,6 +134,7 @@ impl FromRequestParts<AppState> for Auth {
                     name,
                     role,
                     permissions: Arc::new(permissions),
+                    ..Principal::default()
                 }))
             }
             None => Err(ApiError::Unauthorized(
@@ -221,10 +227,14 @@ fn status_refusal(status: &str) -> Option<&'static str> {
     }
 }
 
-pub async fn token(State(state): State<AppState>, Form(req): Form<TokenRequest>) -> Response {
+pub async fn token(
+    State(state): State<AppState>,
+    Peer(peer): Peer,
+    Form(req): Form<TokenRequest>,
+) -> Response {
     match req.grant_type.as_deref() {
-        Some("password") => password_grant(state, req).await,
-        Some("refresh_token") => refresh_grant(state, req).await,
+        Some("password") => password_grant(state, req, peer).await,
+        Some("refresh_token") => refresh_grant(state, req, peer).await,
         Some(other) => Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -241,7 +251,11 @@ pub async fn token(State(state): State<AppState>, Form(req): Form<TokenRequest>)
     .unwrap_or_else(|e| e.into_response())
 }
 
-async fn password_grant(state: AppState, req: TokenRequest) -> ApiResult<Response> {
+async fn password_grant(
+    state: AppState,
+    req: TokenRequest,
+    peer: Option<IpAddr>,
+) -> ApiResult<Response> {
     let (Some(username), Some(password)) = (req.username, req.password) else {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
@@ -286,11 +300,18 @@ async fn password_grant(state: AppState, req: TokenRequest) -> ApiResult<Respons
             refusal,
         ));
     }
+    if let Err(why) = check_peer(&allowed_ips(&serde_json::from_str(&user.data)?), peer) {
+        return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &why));
+    }
     let family = uuid::Uuid::new_v4().to_string();
     issue(&state, user, family).await
 }
 
-async fn refresh_grant(state: AppState, req: TokenRequest) -> ApiResult<Response> {
+async fn refresh_grant(
+    state: AppState,
+    req: TokenRequest,
+    peer: Option<IpAddr>,
+) -> ApiResult<Response> {
     let Some(refresh) = req.refresh_token else {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
@@ -337,7 +358,12 @@ async fn refresh_grant(state: AppState, req: TokenRequest) -> ApiResult<Response
         })
         .await?;
     match outcome {
-        Ok((user, family)) => issue(&state, user, family).await,
+        Ok((user, family)) => {
+            if let Err(why) = check_peer(&allowed_ips(&serde_json::from_str(&user.data)?), peer) {
+                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &why));
+            }
+            issue(&state, user, family).await
+        }
         Err(why) => Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why)),
     }
 }
@@ -358,6 +384,7 @@ async fn issue(state: &AppState, user: SignInUser, family: String) -> ApiResult<
         name: user.user_name.clone(),
         role,
         permissions: Arc::new(permissions),
+        allowed_ips: Arc::new(allowed_ips(&data)),
     };
     state
         .access_tokens
@@ -456,6 +483,61 @@ pub fn forget_sessions(state: &AppState, user_id: &str) {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .retain(|_, t| t.principal.user_id.as_deref() != Some(user_id));
+}
+
+/// The peer address of a request, when the server is served with
+/// connection info (`into_make_service_with_connect_info`, as `main.rs`
+/// and [`crate::serve`] do); in-process calls have none.
+pub struct Peer(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(peer_of(parts)))
+    }
+}
+
+fn peer_of(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        // An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d.
+        .map(|c| c.0.ip().to_canonical())
+}
+
+/// The allowed IP ranges of a stored user document.
+pub fn allowed_ips(doc: &serde_json::Value) -> Vec<ipnet::IpNet> {
+    doc.get(roster_scim::urn::ROSTER_USER)
+        .and_then(|e| e.get("allowedIps"))
+        .and_then(serde_json::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().and_then(crate::users::parse_cidr))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Refuses a caller outside their allowed ranges, saying why.
+pub fn check_peer(allowed: &[ipnet::IpNet], peer: Option<IpAddr>) -> Result<(), String> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let ranges = allowed
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match peer {
+        Some(ip) if allowed.iter().any(|net| net.contains(&ip)) => Ok(()),
+        Some(ip) => Err(format!(
+            "Your account may only be used from the IP ranges {ranges}, and this request came from {ip}. Ask an administrator to add your address."
+        )),
+        None => Err(format!(
+            "Your account may only be used from the IP ranges {ranges}, and this server cannot tell where the request came from."
+        )),
+    }
 }
 
 /// An argon2id hash of a random string, verified against when the e-mail is

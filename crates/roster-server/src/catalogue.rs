@@ -99,6 +99,9 @@ pub struct Role {
     pub permissions: Vec<String>,
     /// A Guest must keep access to at least one resource.
     pub requires_resource: bool,
+    /// Who defined a user-defined role (absent for built-in roles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 impl Role {
@@ -564,6 +567,7 @@ impl Catalogue {
                     })
                     .collect(),
                 requires_resource: role.requires_resource,
+                created_by: None,
             })
             .collect();
         Catalogue {

@@ -33,4 +33,25 @@ pub struct Config {
         hide_env_values = true
     )]
     pub api_token: Option<String>,
+
+    /// Deliver the outbox (invitations, password resets) by SMTP:
+    /// `smtps://user:pass@host:465` (TLS), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtp://host:25` (unencrypted, a local relay only).
+    /// Without it e-mails stay in the outbox for an administrator to read.
+    #[arg(
+        long,
+        env = "ROSTER_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// The sender of the server's e-mails.
+    #[arg(
+        long,
+        env = "ROSTER_SMTP_FROM",
+        value_name = "ADDRESS",
+        default_value = "Roster <roster@localhost>"
+    )]
+    pub smtp_from: String,
 }

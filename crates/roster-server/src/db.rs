@@ -27,7 +27,10 @@ pub enum DbError {
 
 /// The migrations, applied in order and never edited once released: a change
 /// to the schema is a new entry at the end.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_lifecycle.sql"),
+];
 
 #[derive(Clone)]
 pub struct Db {

@@ -168,3 +168,27 @@ pub fn not_modified(version: i64) -> Response {
     }
     response
 }
+
+/// Longest page of the /roster/v1 logs (audit, outbox, events).
+pub const MAX_LOG_PAGE: i64 = 500;
+
+/// The page size of a log listing: `limit` when given (1 to
+/// [`MAX_LOG_PAGE`]), else 50.
+pub fn log_page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if (1..=MAX_LOG_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid_value(format!(
+            "limit must be between 1 and {MAX_LOG_PAGE}."
+        )))
+    }
+}
+
+/// The cursor of the next (older) page of a log listed newest first: the
+/// last entry's `key` when the page is full, else None.
+pub fn next_before(entries: &[serde_json::Value], limit: i64, key: &str) -> Option<i64> {
+    (entries.len() as i64 == limit)
+        .then(|| entries.last().and_then(|e| e[key].as_i64()))
+        .flatten()
+}

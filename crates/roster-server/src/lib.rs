@@ -3,23 +3,32 @@
 //! [`app`] builds the router, so tests call it in-process and the binary in
 //! `main.rs` only parses flags and serves it.
 
+pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod credits;
 pub mod db;
 pub mod demo;
 pub mod discovery;
 pub mod error;
+pub mod grants;
 pub mod groups;
 pub mod http;
 pub mod invitations;
 pub mod list;
+pub mod outbox;
+pub mod pages;
+pub mod password_reset;
+pub mod policy;
+pub mod roles;
 pub mod roster_api;
 pub mod search;
 pub mod seed;
 pub mod sqlfilter;
 pub mod state;
 pub mod time;
+pub mod transfer;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts};
@@ -96,14 +105,43 @@ pub fn app(state: AppState) -> Router {
         );
     let roster = Router::new()
         .route("/me", get(roster_api::me))
-        .route("/roles", get(roster_api::roles))
+        .route("/roles", get(roles::list).post(roles::create))
+        .route(
+            "/roles/{id}",
+            axum::routing::patch(roles::update).delete(roles::delete),
+        )
+        .route("/audit", get(audit::list))
         .route("/applications", get(roster_api::applications))
         .route("/resources", get(roster_api::resources))
         .route("/departments", get(roster_api::departments))
-        .route("/invitations", post(invitations::invite));
+        .route("/invitations", post(invitations::invite))
+        .route(
+            "/users/{id}/invitation",
+            axum::routing::delete(invitations::revoke),
+        )
+        .route("/users/{id}/invitation/resend", post(invitations::resend))
+        .route("/users/{id}/resources", get(grants::list).post(grants::add))
+        .route(
+            "/users/{id}/resources/{resource}",
+            axum::routing::delete(grants::remove),
+        )
+        .route("/users/{id}/password-reset", post(password_reset::request))
+        .route("/users/{id}/delete", post(transfer::delete))
+        .route("/users/{id}/usage", post(credits::record))
+        .route("/users/{id}/statistics", get(credits::statistics))
+        .route("/users/{id}/events", get(credits::events))
+        .route("/outbox", get(outbox::list));
     Router::new()
         .nest("/scim/v2", scim)
         .nest("/roster/v1", roster)
+        .route(
+            "/invite/{token}",
+            get(invitations::accept_page).post(invitations::accept),
+        )
+        .route(
+            "/reset/{token}",
+            get(password_reset::page).post(password_reset::submit),
+        )
         .route("/oauth/token", post(auth::token))
         .route("/oauth/revoke", post(auth::revoke))
         .fallback(not_found)
@@ -121,6 +159,18 @@ async fn not_found(uri: axum::http::Uri) -> error::ApiError {
         "There is nothing at {}. The SCIM endpoints are under /scim/v2.",
         uri.path()
     ))
+}
+
+/// Serves the API on `listener` with the peer address of each connection,
+/// which allowed IP ranges are checked against. Serving [`app`] without
+/// connection info works too, but then a user with allowed IP ranges is
+/// refused (the server cannot tell where they are).
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
 }
 
 /// Opens the database, loads the catalogue and registers the API token:

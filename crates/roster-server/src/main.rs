@@ -22,7 +22,13 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let state = build_state(&config.db, config.api_token.as_deref()).map_err(|e| e.to_string())?;
+    let mut state =
+        build_state(&config.db, config.api_token.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(url) = &config.smtp_url {
+        let mailer = roster_server::outbox::Mailer::new(url, &config.smtp_from)?;
+        state.mailer = Some(std::sync::Arc::new(mailer));
+        println!("E-mail is sent by SMTP from {}.", config.smtp_from);
+    }
     if let Some(n) = config.demo {
         let started = std::time::Instant::now();
         let seeded = seed::seed_demo(&state.db, &state.loaded(), n).map_err(|e| e.to_string())?;
@@ -54,10 +60,14 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("roster-server listening; SCIM base URL: http://{addr}/scim/v2");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+    // The peer address is what allowed IP ranges are checked against.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Stops on Ctrl-C or SIGTERM, finishing requests in flight.

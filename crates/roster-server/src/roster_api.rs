@@ -11,23 +11,6 @@ use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// The role catalogue; `assignable` is false for the Owner, whom nobody can
-/// be made.
-pub async fn roles(State(state): State<AppState>, Auth(_): Auth) -> Json<Value> {
-    let roles: Vec<Value> = state
-        .loaded()
-        .catalogue
-        .roles
-        .iter()
-        .map(|role| {
-            let mut v = serde_json::to_value(role).unwrap_or(Value::Null);
-            v["assignable"] = Value::Bool(role.id != crate::users::OWNER);
-            v
-        })
-        .collect();
-    Json(json!({ "roles": roles }))
-}
-
 pub async fn applications(State(state): State<AppState>, Auth(_): Auth) -> Json<Value> {
     Json(json!({ "applications": state.loaded().catalogue.applications }))
 }
@@ -37,20 +20,33 @@ pub struct ResourceQuery {
     application: Option<String>,
 }
 
+/// `GET /roster/v1/resources`: every resource for roles with full access
+/// (Owner, Admin, Manager); for everyone else only those they own or were
+/// granted.
 pub async fn resources(
     State(state): State<AppState>,
-    Auth(_): Auth,
+    Auth(who): Auth,
     Query(q): Query<ResourceQuery>,
 ) -> ApiResult<Json<Value>> {
+    // Without full access, only what is shared with the caller; an API
+    // token without full access has no user and so sees nothing.
+    let only_for = if who.full_access(&state.loaded()) {
+        None
+    } else {
+        Some(who.user_id.clone().unwrap_or_default())
+    };
     let list = state
         .db
         .read(move |conn| -> ApiResult<Vec<Value>> {
             let mut stmt = conn.prepare(
                 "SELECT r.id, r.application, r.name, r.owner_id, u.user_name, r.created FROM resources r
                  LEFT JOIN users u ON u.id = r.owner_id
-                 WHERE ?1 IS NULL OR r.application = ?1 ORDER BY r.application, r.name",
+                 WHERE (?1 IS NULL OR r.application = ?1)
+                   AND (?2 IS NULL OR r.owner_id = ?2
+                        OR EXISTS (SELECT 1 FROM resource_grants g WHERE g.resource_id = r.id AND g.user_id = ?2))
+                 ORDER BY r.application, r.name",
             )?;
-            let rows = stmt.query_map([q.application], |r| {
+            let rows = stmt.query_map(rusqlite::params![q.application, only_for], |r| {
                 Ok(json!({
                     "id": r.get::<_, String>(0)?,
                     "application": r.get::<_, String>(1)?,

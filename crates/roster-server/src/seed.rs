@@ -35,24 +35,30 @@ pub fn load_catalogue(db: &Db) -> ApiResult<Catalogue> {
                 )?;
             }
         }
-        let read = |table: &str| -> ApiResult<Vec<String>> {
-            let mut stmt = tx.prepare(&format!("SELECT data FROM {table} ORDER BY position"))?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
-        };
-        let roles = read("roles")?
-            .iter()
-            .map(|d| serde_json::from_str::<Role>(d))
-            .collect::<Result<Vec<_>, _>>()?;
-        let applications = read("applications")?
-            .iter()
-            .map(|d| serde_json::from_str(d))
-            .collect::<Result<Vec<_>, _>>()?;
+        let catalogue = read_catalogue(&tx)?;
         tx.commit()?;
-        Ok(Catalogue {
-            roles,
-            applications,
-        })
+        Ok(catalogue)
+    })
+}
+
+/// Reads the catalogue (built-in and custom roles, applications) as stored.
+pub fn read_catalogue(conn: &rusqlite::Connection) -> ApiResult<Catalogue> {
+    let read = |table: &str| -> ApiResult<Vec<String>> {
+        let mut stmt = conn.prepare(&format!("SELECT data FROM {table} ORDER BY position"))?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    };
+    let roles = read("roles")?
+        .iter()
+        .map(|d| serde_json::from_str::<Role>(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let applications = read("applications")?
+        .iter()
+        .map(|d| serde_json::from_str(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Catalogue {
+        roles,
+        applications,
     })
 }
 
@@ -68,6 +74,7 @@ fn system(loaded: &Loaded) -> Principal {
                 .map(|r| r.permissions.iter().cloned().collect())
                 .unwrap_or_default(),
         ),
+        ..Principal::default()
     }
 }
 

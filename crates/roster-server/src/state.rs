@@ -45,7 +45,7 @@ impl Loaded {
 }
 
 /// Who is calling.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Principal {
     /// The signed-in user, or None for an API token.
     pub user_id: Option<String>,
@@ -54,6 +54,9 @@ pub struct Principal {
     pub role: String,
     /// The effective permission ids ("application:permission").
     pub permissions: Arc<std::collections::HashSet<String>>,
+    /// Where the caller may connect from (CIDR ranges); empty means
+    /// anywhere.
+    pub allowed_ips: Arc<Vec<ipnet::IpNet>>,
 }
 
 #[derive(Clone)]
@@ -73,6 +76,11 @@ pub struct AppState {
     pub access_ttl: std::time::Duration,
     /// How long a refresh token lives.
     pub refresh_ttl: chrono::Duration,
+    /// Held while the catalogue is changed and reloaded, so two role edits
+    /// cannot publish their catalogues in the wrong order.
+    pub catalogue_lock: Arc<tokio::sync::Mutex<()>>,
+    /// SMTP delivery of the outbox, when configured.
+    pub mailer: Option<Arc<crate::outbox::Mailer>>,
 }
 
 impl AppState {
@@ -83,6 +91,8 @@ impl AppState {
             access_tokens: Arc::default(),
             access_ttl: std::time::Duration::from_secs(15 * 60),
             refresh_ttl: chrono::Duration::days(30),
+            catalogue_lock: Arc::default(),
+            mailer: None,
         }
     }
 

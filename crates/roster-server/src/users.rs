@@ -14,6 +14,7 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
+use crate::audit::{self, Entry};
 use crate::auth::{forget_sessions, Auth};
 use crate::db::fold;
 use crate::error::{ApiError, ApiResult};
@@ -502,6 +503,50 @@ pub fn effective_permissions(loaded: &Loaded, role: &str, doc: &Value) -> Vec<St
     out
 }
 
+/// Re-derives the core `roles` and `entitlements` of every user with the
+/// role `role_id` after the role itself changed; returns their ids, whose
+/// sessions must re-read what they may do.
+pub fn rederive_role(
+    tx: &rusqlite::Connection,
+    loaded: &Loaded,
+    role_id: &str,
+) -> ApiResult<Vec<String>> {
+    let role = loaded.role(role_id)?;
+    let mut stmt = tx.prepare(&format!(
+        "SELECT {COLUMNS} FROM users t {DOCS} WHERE t.role = ?1"
+    ))?;
+    let users = stmt
+        .query_map([role_id], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let now = crate::time::now_string();
+    let mut ids = Vec::with_capacity(users.len());
+    for u in users {
+        let mut doc = u.doc()?;
+        doc["roles"] =
+            json!([{ "value": role.id, "display": role.name, "type": "roster", "primary": true }]);
+        doc["entitlements"] = entitlements_json(effective_permissions(loaded, &role.id, &doc));
+        tx.execute(
+            "UPDATE users SET version = version + 1, last_modified = ?2 WHERE id = ?1",
+            params![u.id, now],
+        )?;
+        tx.execute(
+            "UPDATE user_docs SET data = ?2 WHERE seq = (SELECT seq FROM users WHERE id = ?1)",
+            params![u.id, serde_json::to_string(&doc)?],
+        )?;
+        ids.push(u.id);
+    }
+    Ok(ids)
+}
+
+fn entitlements_json(permissions: Vec<String>) -> Value {
+    Value::Array(
+        permissions
+            .into_iter()
+            .map(|p| json!({ "value": p, "type": "permission" }))
+            .collect(),
+    )
+}
+
 /// Checks and completes a user document: role, applications, permissions,
 /// departments, credit limit, allowed IPs, notification settings, lengths,
 /// and the derived core `roles` and `entitlements`.
@@ -567,7 +612,10 @@ fn prepare(
             "The Owner's role cannot be changed: ownership cannot be transferred.".into(),
         ));
     }
-    if was_owner && who.role != OWNER {
+    if let Some(existing) = existing {
+        crate::policy::guard_target(who, existing)?;
+        crate::policy::guard_identity_change(who, existing, &existing.doc()?, &doc)?;
+    } else if was_owner && !who.is_owner() {
         return Err(ApiError::Forbidden(
             "Only the Owner can change the Owner's account.".into(),
         ));
@@ -692,9 +740,7 @@ fn prepare(
             if was_owner {
                 return Err(ApiError::Forbidden("The Owner cannot be archived.".into()));
             }
-            if who.user_id.as_deref() == Some(existing.id.as_str()) {
-                return Err(ApiError::Forbidden("You cannot archive yourself.".into()));
-            }
+            crate::policy::guard_not_self(who, &existing.id, "archive")?;
             who.require("users:archive", "archive users")?;
         }
         if existing.status == "archived" && active {
@@ -735,12 +781,7 @@ fn prepare(
     }
     doc["roles"] =
         json!([{ "value": role, "display": role_def.name, "type": "roster", "primary": true }]);
-    doc["entitlements"] = Value::Array(
-        entitlements
-            .into_iter()
-            .map(|p| json!({ "value": p, "type": "permission" }))
-            .collect(),
-    );
+    doc["entitlements"] = entitlements_json(entitlements);
     let mut schemas = vec![Value::String(urn::USER.into())];
     if has_ext {
         schemas.push(Value::String(urn::ROSTER_USER.into()));
@@ -943,6 +984,18 @@ pub async fn create(
             let id = insert(tx, &prepared, &Lifecycle::default())?;
             store_password(tx, &id, password)?;
             let u = load(tx, &id)?.ok_or_else(|| not_found(&id))?;
+            let label = display_label(&prepared.data);
+            audit::record(
+                tx,
+                &who,
+                Entry {
+                    action: "user.create",
+                    target: Some((&id, &label)),
+                    summary: format!("Added {label} as {}", prepared.role),
+                    before: None,
+                    after: Some(prepared.data.clone()),
+                },
+            )?;
             Ok((u.version, render_one(tx, u, &base)?))
         })
         .await?;
@@ -992,8 +1045,10 @@ async fn modify(
             let rights_changed = existing.role.as_deref() != Some(prepared.role.as_str())
                 || (existing.status == "active") != prepared.active
                 || before.get("entitlements") != prepared.data.get("entitlements")
+                || crate::auth::allowed_ips(&before) != crate::auth::allowed_ips(&prepared.data)
                 || password.is_some();
             update(tx, &existing, &prepared)?;
+            record_change(tx, &who, &existing, &before, &prepared, password.is_some())?;
             if let Some(p) = password {
                 store_password(tx, &id, Some(crate::auth::hash_password(&p)))?;
             }
@@ -1079,24 +1134,135 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     who.require("users:delete", "delete users")?;
-    let me = who.user_id.clone();
     let id2 = id.clone();
     state
         .db
         .write(move |tx| -> ApiResult<()> {
             let existing = load(tx, &id)?.ok_or_else(|| not_found(&id))?;
             check_if_match(&headers, existing.version)?;
-            if existing.role.as_deref() == Some(OWNER) {
-                return Err(ApiError::Forbidden("The Owner cannot be deleted.".into()));
-            }
-            if me.as_deref() == Some(id.as_str()) {
-                return Err(ApiError::Forbidden("You cannot delete yourself.".into()));
-            }
-            tx.execute("DELETE FROM group_members WHERE member_id = ?1", [&id])?;
-            tx.execute("DELETE FROM users WHERE id = ?1", [&id])?;
+            guard_delete(&who, &existing)?;
+            remove(tx, &who, &existing, "Deleted")?;
             Ok(())
         })
         .await?;
     forget_sessions(&state, &id2);
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The rules for deleting `target`: never the Owner, never oneself, never
+/// someone who holds more than the caller.
+pub fn guard_delete(who: &Principal, target: &Stored) -> ApiResult<()> {
+    if target.role.as_deref() == Some(OWNER) {
+        return Err(ApiError::Forbidden("The Owner cannot be deleted.".into()));
+    }
+    crate::policy::guard_not_self(who, &target.id, "delete")?;
+    crate::policy::guard_target(who, target)
+}
+
+/// Deletes a user (their grants, memberships, tokens and events go with
+/// them) and records it.
+pub fn remove(
+    tx: &rusqlite::Connection,
+    who: &Principal,
+    existing: &Stored,
+    verb: &str,
+) -> ApiResult<()> {
+    let before = existing.doc()?;
+    let label = display_label(&before);
+    tx.execute(
+        "DELETE FROM group_members WHERE member_id = ?1",
+        [&existing.id],
+    )?;
+    tx.execute("DELETE FROM users WHERE id = ?1", [&existing.id])?;
+    audit::record(
+        tx,
+        who,
+        Entry {
+            action: "user.delete",
+            target: Some((&existing.id, &label)),
+            summary: format!("{verb} {label}"),
+            before: Some(before),
+            after: None,
+        },
+    )
+}
+
+/// A user's name for people: the display name, else the userName.
+pub fn display_label(doc: &Value) -> String {
+    doc.get("displayName")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| doc.get("userName").and_then(Value::as_str))
+        .unwrap_or("a user")
+        .to_string()
+}
+
+/// The attributes that differ between two documents, the extension's
+/// counted one by one (`role`, `permissions` …).
+fn changed_attributes(before: &Value, after: &Value) -> Vec<String> {
+    let empty = Map::new();
+    let keys = |v: &Value| -> BTreeSet<String> {
+        v.as_object().unwrap_or(&empty).keys().cloned().collect()
+    };
+    let mut out = Vec::new();
+    for key in keys(before).union(&keys(after)) {
+        if key == "schemas" || key == "meta" || key == "roles" || key == "entitlements" {
+            continue;
+        }
+        let (b, a) = (before.get(key), after.get(key));
+        if b == a {
+            continue;
+        }
+        if key == urn::ROSTER_USER {
+            let null = Value::Null;
+            let (b, a) = (b.unwrap_or(&null), a.unwrap_or(&null));
+            for sub in keys(b).union(&keys(a)) {
+                if sub != "schemas" && b.get(sub) != a.get(sub) {
+                    out.push(sub.clone());
+                }
+            }
+        } else {
+            out.push(key.clone());
+        }
+    }
+    out
+}
+
+fn record_change(
+    tx: &rusqlite::Connection,
+    who: &Principal,
+    existing: &Stored,
+    before: &Value,
+    prepared: &Prepared,
+    password: bool,
+) -> ApiResult<()> {
+    let label = display_label(&prepared.data);
+    let was_active = existing.status == "active";
+    let (action, summary) = if existing.status != "pending" && was_active != prepared.active {
+        if prepared.active {
+            ("user.reactivate", format!("Reactivated {label}"))
+        } else {
+            ("user.archive", format!("Archived {label}"))
+        }
+    } else {
+        let mut changed = changed_attributes(before, &prepared.data);
+        if password {
+            changed.push("password".into());
+        }
+        (
+            "user.update",
+            format!("Changed {label}: {}", changed.join(", ")),
+        )
+    };
+    audit::record(
+        tx,
+        who,
+        Entry {
+            action,
+            target: Some((&existing.id, &label)),
+            summary,
+            before: Some(before.clone()),
+            after: Some(prepared.data.clone()),
+        },
+    )
 }

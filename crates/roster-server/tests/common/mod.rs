@@ -180,6 +180,74 @@ impl Server {
         }
     }
 
+    /// An empty in-memory server whose state `adjust` may change first
+    /// (e.g. to configure SMTP).
+    pub fn with_state(adjust: impl FnOnce(&mut AppState)) -> Server {
+        let mut state = roster_server::build_state(":memory:", Some(TOKEN))
+            .expect("an in-memory server starts");
+        adjust(&mut state);
+        Server {
+            app: roster_server::app(state.clone()),
+            state,
+            token: Some(TOKEN.to_string()),
+        }
+    }
+
+    /// The outbox, newest first; panics unless it can be read.
+    pub async fn outbox(&self) -> Vec<Value> {
+        let reply = self.get("/roster/v1/outbox?limit=500").await;
+        reply.expect(StatusCode::OK, "reading the outbox");
+        reply.body["messages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The path (`/invite/…` or `/reset/…`) of the link in the newest
+    /// outbox e-mail to `recipient`.
+    pub async fn link_for(&self, recipient: &str) -> String {
+        let mail = self
+            .outbox()
+            .await
+            .into_iter()
+            .find(|m| m["to"] == recipient)
+            .unwrap_or_else(|| panic!("an e-mail to {recipient} is in the outbox"));
+        let body = mail["body"].as_str().unwrap_or_default();
+        let start = body
+            .find("http://roster.test/")
+            .unwrap_or_else(|| panic!("the e-mail has a link: {body}"));
+        let link = body[start..].split_whitespace().next().unwrap_or_default();
+        link.trim_start_matches("http://roster.test").to_string()
+    }
+
+    /// Invites a user (e-mail sent) with `ext` as the Roster extension;
+    /// returns their id and the path of the link in the e-mail.
+    pub async fn invite(&self, email: &str, ext: Value) -> (String, String) {
+        let mut user = user_body(email, "Ina", "Invitee");
+        user[EXT] = ext;
+        let reply = self
+            .post(
+                "/roster/v1/invitations",
+                &json!({ "user": user, "sendEmail": true }),
+            )
+            .await;
+        reply.expect(StatusCode::CREATED, "the invitation is created");
+        let id = People::id(&reply.body);
+        (id, self.link_for(email).await)
+    }
+
+    /// The id of the account's one Owner.
+    pub async fn owner_id(&self) -> String {
+        let reply = self
+            .get(&users_filter_path(&format!(r#"{EXT}:role eq "owner""#)))
+            .await;
+        reply
+            .ids()
+            .into_iter()
+            .next()
+            .expect("the account has an Owner")
+    }
+
     /// A server holding the demo organisation of `n` users.
     pub fn demo(n: usize) -> Server {
         let server = Server::new();
@@ -308,6 +376,11 @@ impl Server {
 
     pub async fn put_with(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Reply {
         self.request(Method::PUT, path, Some(body), headers).await
+    }
+
+    /// PATCHes with a plain JSON body (the /roster/v1 endpoints).
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Reply {
+        self.request(Method::PATCH, path, Some(body), &[]).await
     }
 
     /// PATCHes with a PatchOp body made of `operations`.
