@@ -36,7 +36,10 @@ impl DemoServer {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, roster_server::app(state))
+            // With the caller's address, so that allowed IP ranges apply.
+            let service = roster_server::app(state)
+                .into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, service)
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })
