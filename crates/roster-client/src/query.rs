@@ -60,15 +60,18 @@ pub fn tab_query(tab: Tab, roster_extension: bool) -> TabQuery {
             CompValue::String(status.to_owned()),
         ));
     }
-    let active = match tab {
-        Tab::Active => true,
-        Tab::Archived => false,
+    // RFC 7643 gives `active` no default and a user without it can sign in
+    // (as rows show it): the Active tab is "not archived", `active ne false`,
+    // which matches an absent `active` where `active eq true` does not.
+    let op = match tab {
+        Tab::Active => CompareOp::Ne,
+        Tab::Archived => CompareOp::Eq,
         Tab::Pending => return TabQuery::Empty,
     };
     TabQuery::Filter(Filter::Compare(
         core_path("active", None),
-        CompareOp::Eq,
-        CompValue::Bool(active),
+        op,
+        CompValue::Bool(false),
     ))
 }
 
@@ -192,6 +195,14 @@ mod tests {
             panic!("archived exists without the extension")
         };
         assert_eq!(f.to_string(), "active eq false");
+        let TabQuery::Filter(f) = tab_query(Tab::Active, false) else {
+            panic!("active exists without the extension")
+        };
+        assert_eq!(
+            f.to_string(),
+            "active ne false",
+            "a user without `active` is active"
+        );
         assert_eq!(tab_query(Tab::Pending, false), TabQuery::Empty);
     }
 

@@ -150,6 +150,8 @@ async fn plain_server() -> (ServerUrl, Shared) {
         fake.users
             .push(user(i, given, &format!("Person{i}"), i % 3 != 0));
     }
+    // RFC 7643 gives `active` no default: without it a user is active.
+    fake.users[1].as_object_mut().unwrap().remove("active");
     let shared: Shared = Arc::new(Mutex::new(fake));
     let scim = Router::new()
         .route("/ServiceProviderConfig", get(config))
