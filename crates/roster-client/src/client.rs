@@ -4,6 +4,7 @@
 
 mod discovery;
 mod http;
+mod manage;
 mod users;
 pub use users::UsersPage;
 

@@ -228,6 +228,20 @@ pub struct RoleInfo {
     pub permissions: Vec<String>,
     /// False for the Owner: nobody can be given it.
     pub assignable: bool,
+    /// Whether the signed-in administrator may give it (the server says;
+    /// older answers and copies do not, and then it is true).
+    #[serde(default = "yes")]
+    pub grantable: bool,
+    /// Why not, when not grantable: shown beside the disabled choice.
+    #[serde(default)]
+    pub not_grantable_reason: Option<String>,
+    /// A role defined by an administrator rather than built in.
+    #[serde(default)]
+    pub custom: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The role and permission catalogue (empty on servers without the Roster
@@ -366,4 +380,190 @@ pub struct SyncState {
     /// Something the user should know about the copy itself (set aside,
     /// kept in memory only).
     pub notice: Option<String>,
+}
+
+// ---- The Roster management endpoints (`/roster/v1`): invitations, the
+// outbox, resources, credits, history, delete with transfer.
+
+/// One e-mail the server wrote: an invitation or a password reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OutboxMessage {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `invitation` or `password-reset`.
+    pub kind: String,
+    pub user_id: Option<String>,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// The accept or reset link in the body.
+    pub link: Option<String>,
+    pub created: String,
+    /// `queued` (the outbox is the delivery), `sent` or `failed`.
+    pub status: String,
+    pub sent_at: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A page of the outbox, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OutboxPage {
+    #[ts(type = "number")]
+    pub total: u64,
+    /// Pass back as `before` for the next page; None on the last.
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+    pub messages: Vec<OutboxMessage>,
+}
+
+/// A password reset link was written to the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PasswordReset {
+    #[ts(type = "number")]
+    pub outbox_id: i64,
+    pub expires_at: String,
+}
+
+/// The resources a user can use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserResources {
+    pub user_id: String,
+    /// The role sees every resource, whatever is granted.
+    pub full_access: bool,
+    /// The role (a Guest) must keep at least one resource.
+    pub requires_resource: bool,
+    pub resources: Vec<ResourceRef>,
+}
+
+/// The Statistics tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserStatistics {
+    pub user_id: String,
+    pub role: Option<String>,
+    pub account_type: String,
+    pub status: Status,
+    /// None: unlimited.
+    #[ts(type = "number | null")]
+    pub credit_limit: Option<i64>,
+    #[ts(type = "number")]
+    pub credits_used: i64,
+    #[ts(type = "number")]
+    pub remaining_credits: i64,
+    #[ts(type = "number")]
+    pub account_balance: i64,
+    pub created: Option<String>,
+    pub last_active: Option<String>,
+    #[ts(type = "number")]
+    pub events: u64,
+    #[ts(type = "number")]
+    pub event_credits: i64,
+}
+
+/// One usage event: something the user did that cost credits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UsageEvent {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub id: String,
+    pub application: String,
+    pub description: String,
+    #[ts(type = "number")]
+    pub credits: i64,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EventsPage {
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+    pub events: Vec<UsageEvent>,
+}
+
+/// One attribute an audited action changed, written out for reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuditChange {
+    pub field: String,
+    /// None: it was not set.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One entry of the audit log: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub actor: String,
+    /// `user.update`, `role.create` …
+    pub action: String,
+    pub target_id: Option<String>,
+    pub target: Option<String>,
+    pub summary: String,
+    pub changes: Vec<AuditChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuditPage {
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+    pub entries: Vec<AuditEntry>,
+}
+
+/// What happens to a deleted user's resources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeleteRequest {
+    /// The active user who receives them; None deletes them with the user.
+    pub transfer_to: Option<String>,
+}
+
+/// What a delete did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeleteOutcome {
+    pub deleted_name: String,
+    /// The recipient's name; None when the resources were deleted.
+    pub transferred_to: Option<String>,
+    /// The resources moved or deleted.
+    pub affected: Vec<ResourceRef>,
+}
+
+/// The limits on a user: credits and where they may sign in from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserLimits {
+    /// None: unlimited.
+    #[ts(type = "number | null")]
+    pub credit_limit: Option<i64>,
+    /// CIDR ranges or bare addresses; empty: anywhere.
+    pub allowed_ips: Vec<String>,
 }

@@ -1,6 +1,7 @@
 //! The Tauri commands, one module per domain. Each takes the state, calls
 //! the client core and maps its error to `{ kind, message }`.
 
+pub mod manage;
 pub mod profiles;
 pub mod sync;
 pub mod users;
@@ -25,6 +26,19 @@ macro_rules! all_commands {
             $crate::commands::users::invite_user,
             $crate::commands::users::set_archived,
             $crate::commands::users::delete_user,
+            $crate::commands::manage::resend_invitation,
+            $crate::commands::manage::revoke_invitation,
+            $crate::commands::manage::outbox,
+            $crate::commands::manage::reset_password,
+            $crate::commands::manage::resources,
+            $crate::commands::manage::user_resources,
+            $crate::commands::manage::grant_resources,
+            $crate::commands::manage::revoke_resource,
+            $crate::commands::manage::set_limits,
+            $crate::commands::manage::user_statistics,
+            $crate::commands::manage::user_events,
+            $crate::commands::manage::audit_log,
+            $crate::commands::manage::delete_with_transfer,
             $crate::commands::sync::sync_state,
             $crate::commands::sync::sync_now,
             $crate::commands::sync::cancel_sync,

@@ -13,11 +13,11 @@ use tauri::{AppHandle, Runtime, State};
 use crate::offline::Live;
 use crate::state::AppState;
 
-type CmdResult<T> = Result<T, AppError>;
+pub(crate) type CmdResult<T> = Result<T, AppError>;
 
 /// Runs `work` against the server; a lost network marks the session
 /// offline, so the sync loop starts reconnecting.
-async fn with_server<R: Runtime, T, Fut>(
+pub(crate) async fn with_server<R: Runtime, T, Fut>(
     app: &AppHandle<R>,
     state: &AppState,
     work: impl FnOnce(Arc<Live>, Arc<Client>) -> Fut,

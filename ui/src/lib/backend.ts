@@ -1,4 +1,14 @@
 import type { AppError } from './bindings/AppError';
+import type { AuditPage } from './bindings/AuditPage';
+import type { DeleteOutcome } from './bindings/DeleteOutcome';
+import type { DeleteRequest } from './bindings/DeleteRequest';
+import type { EventsPage } from './bindings/EventsPage';
+import type { OutboxPage } from './bindings/OutboxPage';
+import type { PasswordReset } from './bindings/PasswordReset';
+import type { ResourceRef } from './bindings/ResourceRef';
+import type { UserLimits } from './bindings/UserLimits';
+import type { UserResources } from './bindings/UserResources';
+import type { UserStatistics } from './bindings/UserStatistics';
 import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { ErrorKind } from './bindings/ErrorKind';
@@ -37,6 +47,28 @@ export interface Backend {
   inviteUser(request: InviteRequest): Promise<UserDetail>;
   setArchived(id: string, version: string | null, archived: boolean): Promise<UserDetail>;
   deleteUser(id: string, version: string | null): Promise<void>;
+  /** A new invitation link (the old one stops working), also when expired. */
+  resendInvitation(id: string): Promise<UserDetail>;
+  /** Removes a pending user and their invitation. */
+  revokeInvitation(id: string): Promise<void>;
+  /** The e-mails the server wrote, newest first; `before` is the previous page's `nextBefore`. */
+  outbox(before: number | null, limit: number | null): Promise<OutboxPage>;
+  /** Sends the user a password reset link (to the outbox). */
+  resetPassword(id: string): Promise<PasswordReset>;
+  /** Every resource the administrator can see, and so share. */
+  resources(): Promise<ResourceRef[]>;
+  userResources(id: string): Promise<UserResources>;
+  grantResources(id: string, resources: string[]): Promise<UserResources>;
+  /** Refused for a Guest's last resource. */
+  revokeResource(id: string, resource: string): Promise<UserResources>;
+  /** Credit limit (null: unlimited) and allowed IP ranges (empty: anywhere). */
+  setLimits(id: string, version: string | null, limits: UserLimits): Promise<UserDetail>;
+  userStatistics(id: string): Promise<UserStatistics>;
+  userEvents(id: string, before: number | null, limit: number | null): Promise<EventsPage>;
+  /** The audit log, newest first; only about or by `user` when given. */
+  auditLog(user: string | null, before: number | null, limit: number | null): Promise<AuditPage>;
+  /** Deletes a user with their resources, or after moving them to another user. */
+  deleteWithTransfer(id: string, request: DeleteRequest): Promise<DeleteOutcome>;
   /** The offline copy of the open connection: as of when, syncing, offline. */
   syncState(): Promise<SyncState>;
   /** Syncs now (or, while offline, tries to reconnect now). */

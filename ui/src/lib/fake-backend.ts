@@ -10,6 +10,19 @@
  */
 import { appError, type Backend } from './backend';
 import type { AppError } from './bindings/AppError';
+import type { AuditChange } from './bindings/AuditChange';
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { AuditPage } from './bindings/AuditPage';
+import type { DeleteOutcome } from './bindings/DeleteOutcome';
+import type { DeleteRequest } from './bindings/DeleteRequest';
+import type { EventsPage } from './bindings/EventsPage';
+import type { OutboxMessage } from './bindings/OutboxMessage';
+import type { OutboxPage } from './bindings/OutboxPage';
+import type { PasswordReset } from './bindings/PasswordReset';
+import type { UsageEvent } from './bindings/UsageEvent';
+import type { UserLimits } from './bindings/UserLimits';
+import type { UserResources } from './bindings/UserResources';
+import type { UserStatistics } from './bindings/UserStatistics';
 import type { ApplicationMode } from './bindings/ApplicationMode';
 import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
@@ -30,6 +43,7 @@ import type { UsersWindow } from './bindings/UsersWindow';
 import type { WindowRequest } from './bindings/WindowRequest';
 import { DEPARTMENTS, fakeCatalogue } from './fake-catalogue';
 import { fold } from './fold';
+import { ipRangeProblem } from './limits';
 
 export type FakeMethod = keyof Backend;
 
@@ -292,6 +306,29 @@ const RESOURCES: ResourceRef[] = [
 
 const DAY = 24 * 3600 * 1000;
 
+/** Roles that see every resource whatever is granted. */
+const FULL_ACCESS = new Set(['owner', 'admin', 'manager']);
+/** The account's balance of credits, charged by every usage event. */
+const ACCOUNT_BALANCE = 250_000;
+
+/** A page of a newest-first list keyed by `key`, as the server pages it. */
+function page<T>(
+  items: T[],
+  key: (item: T) => number,
+  before: number | null,
+  limit: number | null,
+): { total: number; nextBefore: number | null; items: T[] } {
+  const newest = [...items].sort((a, b) => key(b) - key(a));
+  const from = newest.filter((item) => before === null || key(item) < before);
+  const taken = from.slice(0, Math.max(1, Math.min(limit ?? 50, 500)));
+  const last = taken.at(-1);
+  return {
+    total: items.length,
+    nextBefore: from.length > taken.length && last !== undefined ? key(last) : null,
+    items: taken,
+  };
+}
+
 function pick<T>(rnd: () => number, items: readonly T[]): T {
   return items[Math.floor(rnd() * items.length)] as T;
 }
@@ -342,6 +379,9 @@ export class FakeBackend implements Backend {
   private failures: PendingFailure[] = [];
   private holds: Hold[] = [];
   private readonly windowCache = new Map<string, FakeUser[]>();
+  private outboxData: OutboxMessage[] = [];
+  private auditData: AuditEntry[] = [];
+  private eventData = new Map<string, UsageEvent[]>();
 
   constructor(options: FakeOptions = {}) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -501,7 +541,18 @@ export class FakeBackend implements Backend {
 
   async catalogue(): Promise<Catalogue> {
     await this.enter('catalogue', [], true);
-    return structuredClone(this.catalogueData);
+    const me = this.me();
+    const catalogue = structuredClone(this.catalogueData);
+    for (const role of catalogue.roles) {
+      const missing = role.permissions.find((p) => !me.permissions.includes(p));
+      role.grantable = role.assignable && missing === undefined;
+      role.notGrantableReason = !role.assignable
+        ? 'There is exactly one Owner, and ownership cannot be transferred.'
+        : missing !== undefined
+          ? `The role ${role.name} includes '${missing}', which you do not hold yourself.`
+          : null;
+    }
+    return catalogue;
   }
 
   async usersWindow(request: WindowRequest): Promise<UsersWindow> {
@@ -536,6 +587,16 @@ export class FakeBackend implements Backend {
     for (const permission of this.entitlements(after)) {
       if (!before.has(permission)) this.checkGrant(me, permission);
     }
+    const changes: AuditChange[] = [];
+    const note = (field: string, was: string, now: string) => {
+      if (was !== now) changes.push({ field, before: was || null, after: now || null });
+    };
+    note('name.givenName', user.givenName, edit.givenName.trim());
+    note('name.familyName', user.familyName, edit.familyName.trim());
+    note('emails', user.email, edit.email.trim());
+    note('role', user.role, edit.role ?? user.role);
+    note('departments', user.departments.join(', '), edit.departments.join(', '));
+    note('permissions', user.permissions.join(', '), edit.permissions.join(', '));
     user.givenName = edit.givenName.trim();
     user.familyName = edit.familyName.trim();
     user.email = edit.email.trim();
@@ -545,6 +606,12 @@ export class FakeBackend implements Backend {
     user.permissions = [...edit.permissions];
     user.version += 1;
     keys(user);
+    this.record(
+      'user.update',
+      user,
+      `Changed ${user.givenName} ${user.familyName}: ${changes.map((c) => c.field).join(', ')}`,
+      changes,
+    );
     this.changed();
     return this.detail(user);
   }
@@ -583,6 +650,8 @@ export class FakeBackend implements Backend {
     keys(user);
     this.users.push(user);
     this.byId.set(user.id, user);
+    if (request.sendEmail) this.mail(user, 'invitation');
+    this.record('user.invite', user, `Invited ${user.email}`, []);
     this.changed();
     return this.detail(user);
   }
@@ -603,6 +672,12 @@ export class FakeBackend implements Backend {
     }
     user.status = archived ? 'archived' : 'active';
     user.version += 1;
+    this.record(
+      archived ? 'user.archive' : 'user.reactivate',
+      user,
+      `${archived ? 'Archived' : 'Reactivated'} ${user.givenName} ${user.familyName}`,
+      [],
+    );
     this.changed();
     return this.detail(user);
   }
@@ -614,9 +689,348 @@ export class FakeBackend implements Backend {
     this.checkVersion(user, version);
     this.requirePermission(me, 'users:delete', "You don't have permission to delete users.");
     if (user.role === 'owner') throw appError('forbidden', "The Owner can't be deleted.");
+    this.remove(user);
+    this.record('user.delete', user, `Deleted ${user.givenName} ${user.familyName}`, []);
+  }
+
+  // -------------------------------------------------------------------------
+  // Backend: invitations, outbox, resources, credits, history
+
+  /** Test hook: the invitation of a pending user has expired. */
+  expireInvitation(id: string): void {
+    this.require(id).invitationExpiresAt = Date.now() - DAY;
+    this.changed();
+  }
+
+  /** Test hook: a usage event, as an application would record it. */
+  recordUsage(id: string, description: string, credits: number): void {
+    const user = this.require(id);
+    const used = user.creditsUsed ?? 0;
+    if (user.creditLimit !== null && used + credits > user.creditLimit) {
+      throw appError(
+        'validation',
+        `This costs ${credits} credits, but ${user.givenName} has only ${user.creditLimit - used} of their ${user.creditLimit}-credit limit left.`,
+      );
+    }
+    user.creditsUsed = used + credits;
+    const events = this.eventsOf(user);
+    events.push({
+      seq: (events.at(0)?.seq ?? 0) + events.length + 1,
+      id: `evt-${events.length + 1}`,
+      application: 'tasks',
+      description,
+      credits,
+      created: new Date().toISOString(),
+    });
+  }
+
+  async resendInvitation(id: string): Promise<UserDetail> {
+    await this.enter('resendInvitation', [id], true);
+    const user = this.require(id);
+    this.requirePermission(this.me(), 'users:invite', "You don't have permission to invite users.");
+    if (user.status !== 'pending') {
+      throw appError(
+        'validation',
+        `${user.givenName} ${user.familyName} has already accepted their invitation; there is nothing to resend.`,
+      );
+    }
+    user.invitationExpiresAt = Date.now() + 7 * DAY;
+    user.version += 1;
+    this.mail(user, 'invitation');
+    this.record('user.invite', user, `Resent the invitation to ${user.email}`, []);
+    this.changed();
+    return this.detail(user);
+  }
+
+  async revokeInvitation(id: string): Promise<void> {
+    await this.enter('revokeInvitation', [id], true);
+    const user = this.require(id);
+    this.requirePermission(this.me(), 'users:invite', "You don't have permission to invite users.");
+    if (user.status !== 'pending') {
+      throw appError('validation', 'Only a pending invitation can be revoked.');
+    }
+    this.remove(user);
+    this.record('user.delete', user, `Revoked the invitation of ${user.email}`, []);
+  }
+
+  async outbox(before: number | null, limit: number | null): Promise<OutboxPage> {
+    await this.enter('outbox', [before, limit], true);
+    this.requirePermission(
+      this.me(),
+      'users:invite',
+      "You don't have permission to see the outbox.",
+    );
+    const { total, nextBefore, items } = page(this.outboxData, (m) => m.id, before, limit);
+    return sent({ total, nextBefore, messages: items });
+  }
+
+  async resetPassword(id: string): Promise<PasswordReset> {
+    await this.enter('resetPassword', [id], true);
+    const user = this.require(id);
+    this.requirePermission(
+      this.me(),
+      'users:reset-password',
+      "You don't have permission to reset passwords.",
+    );
+    if (user.status === 'pending') {
+      throw appError(
+        'validation',
+        `${user.email} has not accepted their invitation yet; resend the invitation instead.`,
+      );
+    }
+    if (user.status === 'archived') {
+      throw appError('validation', `${user.email} is archived; reactivate them first.`);
+    }
+    const message = this.mail(user, 'password-reset');
+    this.record('user.password-reset', user, `Sent a password reset link to ${user.email}`, []);
+    return { outboxId: message.id, expiresAt: new Date(Date.now() + DAY).toISOString() };
+  }
+
+  async resources(): Promise<ResourceRef[]> {
+    await this.enter('resources', [], true);
+    return structuredClone(RESOURCES);
+  }
+
+  async userResources(id: string): Promise<UserResources> {
+    await this.enter('userResources', [id], true);
+    return this.resourcesOf(this.require(id));
+  }
+
+  async grantResources(id: string, resources: string[]): Promise<UserResources> {
+    resources = sent(resources);
+    await this.enter('grantResources', [id, resources], true);
+    const user = this.require(id);
+    this.requirePermission(this.me(), 'users:edit', "You don't have permission to edit users.");
+    for (const rid of resources) {
+      const resource = RESOURCES.find((r) => r.id === rid);
+      if (resource === undefined) throw appError('validation', `There is no resource ${rid}.`);
+      if (!user.resources.some((r) => r.id === rid)) user.resources.push({ ...resource });
+    }
+    user.version += 1;
+    this.record(
+      'user.grant',
+      user,
+      `Shared ${resources.length} resource(s) with ${user.email}`,
+      [],
+    );
+    this.changed();
+    return this.resourcesOf(user);
+  }
+
+  async revokeResource(id: string, resource: string): Promise<UserResources> {
+    await this.enter('revokeResource', [id, resource], true);
+    const user = this.require(id);
+    this.requirePermission(this.me(), 'users:edit', "You don't have permission to edit users.");
+    const held = user.resources.find((r) => r.id === resource);
+    if (held === undefined) throw appError('notFound', 'They do not have this resource.');
+    if (user.role === 'guest' && user.resources.length === 1) {
+      throw appError(
+        'validation',
+        `A Guest must keep access to at least one resource, and "${held.name}" is ${user.givenName} ${user.familyName}'s last; share another one first.`,
+      );
+    }
+    user.resources = user.resources.filter((r) => r !== held);
+    user.version += 1;
+    this.record('user.revoke', user, `Took "${held.name}" away from ${user.email}`, []);
+    this.changed();
+    return this.resourcesOf(user);
+  }
+
+  async setLimits(id: string, version: string | null, limits: UserLimits): Promise<UserDetail> {
+    limits = sent(limits);
+    await this.enter('setLimits', [id, version, limits], true);
+    const user = this.require(id);
+    this.checkVersion(user, version);
+    this.requirePermission(this.me(), 'users:edit', "You don't have permission to edit users.");
+    for (const range of limits.allowedIps) {
+      const problem = ipRangeProblem(range);
+      if (problem !== null) throw appError('validation', problem);
+    }
+    if (limits.creditLimit !== null && limits.creditLimit < 0) {
+      throw appError('validation', 'A credit limit cannot be negative.');
+    }
+    const changes: AuditChange[] = [];
+    if (user.creditLimit !== limits.creditLimit) {
+      changes.push({
+        field: 'creditLimit',
+        before: user.creditLimit === null ? null : String(user.creditLimit),
+        after: limits.creditLimit === null ? null : String(limits.creditLimit),
+      });
+    }
+    if (user.allowedIps.join(', ') !== limits.allowedIps.join(', ')) {
+      changes.push({
+        field: 'allowedIps',
+        before: user.allowedIps.length === 0 ? null : user.allowedIps.join(', '),
+        after: limits.allowedIps.length === 0 ? null : limits.allowedIps.join(', '),
+      });
+    }
+    user.creditLimit = limits.creditLimit;
+    user.allowedIps = [...limits.allowedIps];
+    user.version += 1;
+    this.record(
+      'user.update',
+      user,
+      `Changed ${user.givenName} ${user.familyName}: limits`,
+      changes,
+    );
+    this.changed();
+    return this.detail(user);
+  }
+
+  async userStatistics(id: string): Promise<UserStatistics> {
+    await this.enter('userStatistics', [id], true);
+    const user = this.require(id);
+    const events = this.eventsOf(user);
+    const used = user.creditsUsed ?? 0;
+    const balance = ACCOUNT_BALANCE - used;
+    const role = this.catalogueData.roles.find((r) => r.id === user.role);
+    return {
+      userId: user.id,
+      role: user.role,
+      accountType: role?.name ?? user.role,
+      status: user.status,
+      creditLimit: user.creditLimit,
+      creditsUsed: used,
+      remainingCredits:
+        user.creditLimit === null ? balance : Math.min(balance, user.creditLimit - used),
+      accountBalance: balance,
+      created: new Date(user.created).toISOString(),
+      lastActive: user.lastActive === null ? null : new Date(user.lastActive).toISOString(),
+      events: events.length,
+      eventCredits: events.reduce((sum, e) => sum + e.credits, 0),
+    };
+  }
+
+  async userEvents(id: string, before: number | null, limit: number | null): Promise<EventsPage> {
+    await this.enter('userEvents', [id, before, limit], true);
+    const events = this.eventsOf(this.require(id));
+    const { total, nextBefore, items } = page(events, (e) => e.seq, before, limit);
+    return sent({ total, nextBefore, events: items });
+  }
+
+  async auditLog(
+    user: string | null,
+    before: number | null,
+    limit: number | null,
+  ): Promise<AuditPage> {
+    await this.enter('auditLog', [user, before, limit], true);
+    this.requirePermission(
+      this.me(),
+      'security:audit-log',
+      "You don't have permission to read the audit log.",
+    );
+    const entries = this.auditData.filter(
+      (e) => user === null || e.targetId === user || e.actorId === user,
+    );
+    const { total, nextBefore, items } = page(entries, (e) => e.seq, before, limit);
+    return sent({ total, nextBefore, entries: items });
+  }
+
+  async deleteWithTransfer(id: string, request: DeleteRequest): Promise<DeleteOutcome> {
+    request = sent(request);
+    await this.enter('deleteWithTransfer', [id, request], true);
+    const user = this.require(id);
+    const me = this.me();
+    this.requirePermission(me, 'users:delete', "You don't have permission to delete users.");
+    if (user.role === 'owner') throw appError('forbidden', "The Owner can't be deleted.");
+    if (user.id === me.userId) throw appError('forbidden', 'You cannot delete yourself.');
+    let heir: FakeUser | null = null;
+    if (request.transferTo !== null) {
+      heir = this.byId.get(request.transferTo) ?? null;
+      if (heir === null || heir.status !== 'active' || heir === user) {
+        throw appError('validation', 'Their resources can only go to another active user.');
+      }
+      for (const resource of user.resources) {
+        if (!heir.resources.some((r) => r.id === resource.id)) heir.resources.push({ ...resource });
+      }
+      heir.version += 1;
+    }
+    const affected = structuredClone(user.resources);
+    this.remove(user);
+    const name = `${user.givenName} ${user.familyName}`;
+    const heirName = heir === null ? null : `${heir.givenName} ${heir.familyName}`;
+    this.record(
+      'user.delete',
+      user,
+      heirName === null
+        ? `Deleted ${name} and their resources`
+        : `Deleted ${name}; their resources went to ${heirName}`,
+      [],
+    );
+    return { deletedName: name, transferredTo: heirName, affected };
+  }
+
+  private remove(user: FakeUser): void {
     this.users = this.users.filter((u) => u !== user);
     this.byId.delete(user.id);
     this.changed();
+  }
+
+  private resourcesOf(user: FakeUser): UserResources {
+    return {
+      userId: user.id,
+      fullAccess: FULL_ACCESS.has(user.role),
+      requiresResource: user.role === 'guest',
+      resources: structuredClone(user.resources),
+    };
+  }
+
+  /** A user's events: made up on first sight from their credits used. */
+  private eventsOf(user: FakeUser): UsageEvent[] {
+    let events = this.eventData.get(user.id);
+    if (events === undefined) {
+      events = [];
+      const used = user.creditsUsed ?? 0;
+      const parts = used === 0 ? [] : [Math.floor(used / 2), used - Math.floor(used / 2)];
+      const tasks = ['Site audit (40 pages)', 'Competitor crawl'];
+      parts.forEach((credits, i) => {
+        events!.push({
+          seq: i + 1,
+          id: `evt-${user.id}-${i + 1}`,
+          application: 'tasks',
+          description: tasks[i] ?? 'Usage',
+          credits,
+          created: new Date(this.now - (parts.length - i) * DAY).toISOString(),
+        });
+      });
+      this.eventData.set(user.id, events);
+    }
+    return events;
+  }
+
+  private mail(user: FakeUser, kind: 'invitation' | 'password-reset'): OutboxMessage {
+    const token = Math.random().toString(36).slice(2, 14);
+    const link = `${FAKE_SERVER_URL}/${kind === 'invitation' ? 'invite' : 'reset'}/${token}`;
+    const message: OutboxMessage = {
+      id: this.outboxData.length + 1,
+      kind,
+      userId: user.id,
+      to: user.email,
+      subject: kind === 'invitation' ? 'You are invited to Roster' : 'Reset your Roster password',
+      body: `Hello ${user.givenName},\n\nOpen ${link} to continue.\n`,
+      link,
+      created: new Date().toISOString(),
+      status: 'queued',
+      sentAt: null,
+      error: null,
+    };
+    this.outboxData.push(message);
+    return message;
+  }
+
+  private record(action: string, user: FakeUser, summary: string, changes: AuditChange[]): void {
+    const me = this.session?.me;
+    this.auditData.push({
+      seq: this.auditData.length + 1,
+      at: new Date().toISOString(),
+      actorId: me?.userId ?? null,
+      actor: me?.name ?? 'The server',
+      action,
+      targetId: user.id,
+      target: `${user.givenName} ${user.familyName}`,
+      summary,
+      changes,
+    });
   }
 
   // -------------------------------------------------------------------------

@@ -219,6 +219,12 @@ const APPLICATIONS: AppDef[] = [
           "Change users' details, roles and permissions. You can only grant what you hold yourself.",
       },
       {
+        id: 'users:reset-password',
+        name: 'Reset passwords',
+        tier: Tier.Manage,
+        description: 'Send a user a link to set a new password.',
+      },
+      {
         id: 'users:archive',
         name: 'Archive and reactivate users',
         tier: Tier.Manage,
@@ -369,6 +375,10 @@ function roleInfo(role: RoleDef): RoleInfo {
       app.permissions.filter((perm) => role.ceiling(app, perm.tier)).map((perm) => perm.id),
     ),
     assignable: role.id !== 'owner',
+    // The fake's catalogue() says what the signed-in administrator may grant.
+    grantable: role.id !== 'owner',
+    notGrantableReason: null,
+    custom: false,
   };
 }
 

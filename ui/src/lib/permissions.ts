@@ -36,6 +36,10 @@ export function readOnlyReason(me: Me, user: Pick<UserDetail, 'role' | 'id'>): s
 /** Why `me` can't give this role, or null. */
 export function roleBlock(me: Me, role: RoleInfo): string | null {
   if (!role.assignable) return `Nobody can be given the ${role.name} role`;
+  // The server's verdict for the signed-in administrator, with its reason.
+  if (!role.grantable) {
+    return role.notGrantableReason ?? "You can't give this role: you don't hold all of it yourself";
+  }
   if (!role.permissions.every((p) => holds(me, p))) {
     return "You can't give this role: it has permissions you don't have yourself";
   }

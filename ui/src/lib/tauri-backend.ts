@@ -1,6 +1,16 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { toAppError, type Backend } from './backend';
+import type { AuditPage } from './bindings/AuditPage';
+import type { DeleteOutcome } from './bindings/DeleteOutcome';
+import type { DeleteRequest } from './bindings/DeleteRequest';
+import type { EventsPage } from './bindings/EventsPage';
+import type { OutboxPage } from './bindings/OutboxPage';
+import type { PasswordReset } from './bindings/PasswordReset';
+import type { ResourceRef } from './bindings/ResourceRef';
+import type { UserLimits } from './bindings/UserLimits';
+import type { UserResources } from './bindings/UserResources';
+import type { UserStatistics } from './bindings/UserStatistics';
 import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { InviteRequest } from './bindings/InviteRequest';
@@ -80,6 +90,58 @@ export class TauriBackend implements Backend {
 
   deleteUser(id: string, version: string | null): Promise<void> {
     return call('delete_user', { id, version });
+  }
+
+  resendInvitation(id: string): Promise<UserDetail> {
+    return call('resend_invitation', { id });
+  }
+
+  revokeInvitation(id: string): Promise<void> {
+    return call('revoke_invitation', { id });
+  }
+
+  outbox(before: number | null, limit: number | null): Promise<OutboxPage> {
+    return call('outbox', { before, limit });
+  }
+
+  resetPassword(id: string): Promise<PasswordReset> {
+    return call('reset_password', { id });
+  }
+
+  resources(): Promise<ResourceRef[]> {
+    return call('resources');
+  }
+
+  userResources(id: string): Promise<UserResources> {
+    return call('user_resources', { id });
+  }
+
+  grantResources(id: string, resources: string[]): Promise<UserResources> {
+    return call('grant_resources', { id, resources });
+  }
+
+  revokeResource(id: string, resource: string): Promise<UserResources> {
+    return call('revoke_resource', { id, resource });
+  }
+
+  setLimits(id: string, version: string | null, limits: UserLimits): Promise<UserDetail> {
+    return call('set_limits', { id, version, limits });
+  }
+
+  userStatistics(id: string): Promise<UserStatistics> {
+    return call('user_statistics', { id });
+  }
+
+  userEvents(id: string, before: number | null, limit: number | null): Promise<EventsPage> {
+    return call('user_events', { id, before, limit });
+  }
+
+  auditLog(user: string | null, before: number | null, limit: number | null): Promise<AuditPage> {
+    return call('audit_log', { user, before, limit });
+  }
+
+  deleteWithTransfer(id: string, request: DeleteRequest): Promise<DeleteOutcome> {
+    return call('delete_with_transfer', { id, request });
   }
 
   syncState(): Promise<SyncState> {

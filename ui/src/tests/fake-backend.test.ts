@@ -1,7 +1,7 @@
 // The fake stands in for the Rust side in every UI test, so its own behaviour
 // (the rules the real server enforces) is tested too.
 import { describe, expect, it } from 'vitest';
-import type { AppError } from '../lib/bindings/AppError';
+import { rejection } from './helpers';
 import type { WindowRequest } from '../lib/bindings/WindowRequest';
 import { FakeBackend, FAKE_ADMIN_EMAIL, FAKE_OWNER_EMAIL } from '../lib/fake-backend';
 import { fold } from '../lib/fold';
@@ -15,15 +15,6 @@ const request = (patch: Partial<WindowRequest> = {}): WindowRequest => ({
   limit: 50,
   ...patch,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected the call to reject');
-}
 
 describe('fold', () => {
   it('ignores case and accents in Latin and Greek, like the Rust side', () => {

@@ -1,6 +1,8 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../App.svelte';
+import type { AppError } from '../lib/bindings/AppError';
+import type { WindowRequest } from '../lib/bindings/WindowRequest';
 import { FakeBackend, type FakeOptions } from '../lib/fake-backend';
 
 /** Renders the whole app over a fake backend, signed in as an Admin unless told otherwise. */
@@ -40,4 +42,32 @@ export function descriptionOf(element: HTMLElement): string {
 export function tabCount(name: 'Active' | 'Pending' | 'Archived'): number {
   const tab = screen.getByRole('tab', { name: new RegExp(`^${name}\\b`) });
   return Number((tab.textContent ?? '').replace(/[^\d]/g, ''));
+}
+
+/** What a call rejected with; fails the test when it resolved. */
+export async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('expected the call to reject');
+}
+
+/** Finds a user of the given role (and status) through the backend, as a test fixture. */
+export async function someone(
+  fake: FakeBackend,
+  role: string,
+  tab: WindowRequest['tab'] = 'active',
+) {
+  const window = await fake.usersWindow({
+    tab,
+    search: '',
+    sort: { key: 'role', descending: false },
+    offset: 0,
+    limit: 2000,
+  });
+  const row = window.rows.find((r) => r.role === role);
+  if (row === undefined) throw new Error(`the fake has no ${tab} ${role}`);
+  return row;
 }

@@ -94,6 +94,12 @@ struct RoleEntry {
     description: String,
     #[serde(default)]
     permissions: Vec<String>,
+    #[serde(default)]
+    grantable: Option<bool>,
+    #[serde(default, rename = "notGrantableReason")]
+    not_grantable_reason: Option<String>,
+    #[serde(default)]
+    builtin: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -237,6 +243,9 @@ impl Client {
                     id: r.id,
                     description: r.description,
                     permissions: r.permissions,
+                    grantable: r.grantable.unwrap_or(true),
+                    not_grantable_reason: r.not_grantable_reason,
+                    custom: r.builtin == Some(false),
                 })
                 .collect(),
             applications: applications

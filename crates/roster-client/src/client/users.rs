@@ -286,7 +286,7 @@ impl Client {
     /// operations applied here and the whole user sent back with PUT. With
     /// `version` (and ETag support) the server refuses if the user changed
     /// since: a [`ClientError::Conflict`].
-    async fn write_user(
+    pub(super) async fn write_user(
         &self,
         caps: &Capabilities,
         id: &str,

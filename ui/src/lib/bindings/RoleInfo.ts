@@ -8,4 +8,17 @@ permissions: Array<string>,
 /**
  * False for the Owner: nobody can be given it.
  */
-assignable: boolean, };
+assignable: boolean, 
+/**
+ * Whether the signed-in administrator may give it (the server says;
+ * older answers and copies do not, and then it is true).
+ */
+grantable: boolean, 
+/**
+ * Why not, when not grantable: shown beside the disabled choice.
+ */
+notGrantableReason: string | null, 
+/**
+ * A role defined by an administrator rather than built in.
+ */
+custom: boolean, };
