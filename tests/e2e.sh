@@ -10,19 +10,23 @@
 # are missing. Every process it starts is stopped by PID with SIGTERM when it
 # ends; the last line it prints is "N passed, N failed".
 #
-# E2E_ONLY=word runs only the tests whose names contain that word. Arguments,
-# if given, are a command to run in the prepared environment instead of the
-# suite (for debugging: bash tests/e2e.sh node my-probe.js).
+# E2E_ONLY=word runs only the tests whose names contain that word.
+# E2E_APP_OVERRIDE=/path/to/roster tests another build of the app (such as
+# the binary installed from the .deb) instead of target/debug/roster, and
+# E2E_KEYCHAIN_SERVICE then names its keychain service. Logs, screenshots and
+# the app's output (app.log) go to target/e2e, or E2E_LOGS. Arguments, if given, are
+# a command to run in the prepared environment instead of the suite (for
+# debugging: bash tests/e2e.sh node my-probe.js).
 source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-APP="$TARGET/debug/roster"
+APP="${E2E_APP_OVERRIDE:-$TARGET/debug/roster}"
 SERVER_BIN="$TARGET/debug/roster-server"
 E2E="$ROOT/tests/e2e"
-LOGS="$ROOT/target/e2e"
+LOGS="${E2E_LOGS:-$ROOT/target/e2e}"
 
-[ -x "$APP" ] || { echo "e2e: build the app first: npm --prefix ui run build && cargo build --bin roster --features tauri/custom-protocol" >&2; exit 1; }
+[ -x "$APP" ] || { echo "e2e: $APP is missing; build the app first: npm --prefix ui run build && cargo build --bin roster --features tauri/custom-protocol" >&2; exit 1; }
 [ -x "$SERVER_BIN" ] || { echo "e2e: build the server first: cargo build -p roster-server --bin roster-server" >&2; exit 1; }
 for tool in Xvfb WebKitWebDriver dbus-daemon dbus-send gnome-keyring-daemon secret-tool node npm curl; do
   command -v "$tool" >/dev/null || {
@@ -68,6 +72,14 @@ export WEBKIT_DISABLE_DMABUF_RENDERER=1
 # Every process of this run inherits this mark, so the end can tell whether
 # any of them outlived it.
 export E2E_RUN_ID="roster-e2e-$$-$RANDOM"
+
+# tauri-driver sends its WebKitWebDriver's output, and with it the app's,
+# nowhere. The app is started through this script, which keeps it, at debug
+# level: the tests check that no secret reaches the log.
+APP_LOG="$LOGS/app.log"
+printf '#!/usr/bin/env bash\nexport RUST_LOG=%q\nexec %q "$@" >>%q 2>&1\n' \
+  "${E2E_APP_RUST_LOG:-debug}" "$APP" "$APP_LOG" >"$WORK/roster"
+chmod +x "$WORK/roster"
 
 # A display of its own: Xvfb picks a free number and tells it on fd 3.
 Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$WORK/display" >"$LOGS/xvfb.log" 2>&1 &
@@ -127,11 +139,12 @@ RUN=(node "$E2E/run.js")
 [ $# -eq 0 ] || RUN=("$@")
 say "End-to-end tests ($DISPLAY, server $SERVER_URL, driver port $DRIVER_PORT)"
 set +e
-E2E_APP="$APP" \
+E2E_APP="$WORK/roster" \
+  E2E_APP_LOG="$APP_LOG" \
   E2E_DRIVER_PORT="$DRIVER_PORT" \
   E2E_SERVER_URL="$SERVER_URL" \
   E2E_API_TOKEN="$API_TOKEN" \
-  E2E_KEYCHAIN_SERVICE="app.roster.desktop.debug" \
+  E2E_KEYCHAIN_SERVICE="${E2E_KEYCHAIN_SERVICE:-app.roster.desktop.debug}" \
   E2E_DEMO_USERS="$DEMO_USERS" \
   E2E_RESULTS="$WORK/results" \
   E2E_SHOTS="$LOGS" \

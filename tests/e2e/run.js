@@ -2,9 +2,11 @@
 // prints one line per test. Started by tests/e2e.sh, which prepares the
 // display, the keychain, roster-server and tauri-driver and passes them in:
 //   E2E_APP, E2E_DRIVER_PORT, E2E_SERVER_URL, E2E_API_TOKEN,
-//   E2E_KEYCHAIN_SERVICE, E2E_DEMO_USERS, and optionally E2E_ONLY (a word
-//   in the names of the tests to run), E2E_SHOTS (where failure screenshots
-//   go) and E2E_RESULTS (a file for the "N passed, N failed" line).
+//   E2E_KEYCHAIN_SERVICE, E2E_DEMO_USERS, E2E_APP_LOG (the app's output),
+//   XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME (the run's own), and
+//   optionally E2E_ONLY (a word in the names of the tests to run),
+//   E2E_SHOTS (where failure screenshots go) and E2E_RESULTS (a file for
+//   the "N passed, N failed" line).
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +51,12 @@ const ctx = {
   keychainService: required('E2E_KEYCHAIN_SERVICE'),
   demoUsers: Number(required('E2E_DEMO_USERS')),
   owner: { email: demoConstant('DEMO_OWNER_EMAIL'), password: demoConstant('DEMO_OWNER_PASSWORD') },
+  apiToken: required('E2E_API_TOKEN'),
   scim: new Scim({ baseUrl: required('E2E_SERVER_URL'), token: required('E2E_API_TOKEN') }),
+  appLog: required('E2E_APP_LOG'),
+  /** Where the app keeps files: its store, WebKit's data and caches. */
+  appDirs: ['XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME'].map(required),
+  shots: process.env.E2E_SHOTS ?? null,
   /** Quits the app (ends the WebDriver session) and starts it again. */
   async relaunch() {
     await app.quit();

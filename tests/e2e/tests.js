@@ -2,197 +2,153 @@
 // done through the window by role and accessible name. Tests after the first
 // start from the Users screen (signing in if the app shows the connect
 // screen), so one failure does not hide the next test's result.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { waitFor } from './lib/app.js';
+import {
+  activePeople,
+  assert,
+  closePanel,
+  currentScreen,
+  fold,
+  home,
+  keychainEntries,
+  keychainItems,
+  keychainSessions,
+  openUser,
+  search,
+  selectTab,
+  settledRows,
+  signIn,
+  signInWithToken,
+  signOut,
+  SLOW,
+  tabCount,
+  tabCounts,
+  tabName,
+} from './lib/flows.js';
+import {
+  installIpcRecorder,
+  ipcLog,
+  secretsIn,
+  secretsInFiles,
+  secretsInIpc,
+} from './lib/leaks.js';
 
-const run = promisify(execFile);
-const TABS = ['Active', 'Pending', 'Archived'];
-const SLOW = 30_000;
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-/** A tab's accessible name is its label, then its count when known. */
-function tabName(label) {
-  return new RegExp(`^${label}(\\s|$)`);
-}
-
-/** Case and accents do not matter to a search box. */
-function fold(text) {
-  return text
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase();
-}
-
-// ---------------------------------------------------------------- helpers
-
-async function signIn(ctx) {
-  const { app } = ctx;
-  await app.type('textbox', 'Server URL', ctx.serverUrl);
-  await app.type('textbox', 'E-mail', ctx.owner.email);
-  await app.type('textbox', 'Password', ctx.owner.password);
-  await app.click('button', 'Sign in');
-  await app.find('tab', tabName('Active'), { timeout: SLOW });
-}
-
-/** Which screen is up: 'connect' or 'users'. */
-async function currentScreen(app, timeout = SLOW) {
-  return waitFor(
-    async () => {
-      if (await app.has('tab', tabName('Active'))) return 'users';
-      if (await app.has('textbox', 'Server URL')) return 'connect';
-      return null;
-    },
-    async () =>
-      `neither the connect screen nor the Users screen appeared; on screen: ${await app.inventory()}`,
-    timeout,
+/** What the connect screen of a fresh install offers, by role and name. */
+export async function connectScreenOffers(app) {
+  assert(
+    (await currentScreen(app)) === 'connect',
+    'a fresh profile must open on the connect screen',
   );
-}
-
-/** The count shown in a tab's name, or null while it is not known. */
-async function tabCount(app, label) {
-  const { name } = await app.describe(await app.find('tab', tabName(label)));
-  const match = name.match(/^\S+\s+(\d[\d\s.,'\u00a0\u202f]*)$/);
-  return match ? Number(match[1].replace(/\D/g, '')) : null;
-}
-
-async function tabCounts(app) {
-  return waitFor(
-    async () => {
-      const counts = {};
-      for (const label of TABS) {
-        counts[label] = await tabCount(app, label);
-        if (counts[label] === null) return null;
-      }
-      return counts;
-    },
-    async () => `the tabs show no counts; on screen: ${await app.inventory()}`,
-  );
-}
-
-async function grid(app, label) {
-  return app.find('grid', `${label} users`);
-}
-
-/** Waits until the grid has loaded what it shows, and returns that. */
-async function settledRows(app, label, accept = () => true, message = 'the table did not settle') {
-  const table = await grid(app, label);
-  let last = null;
-  return waitFor(
-    async () => {
-      last = await app.gridRows(table);
-      if (last.busy || last.total === null) return null;
-      const loaded = last.rows.filter((row) => !row.busy);
-      if (last.total > 0 && loaded.length === 0) return null;
-      const state = { total: last.total, rows: loaded };
-      return accept(state) ? state : null;
-    },
-    () =>
-      `${message}; the ${label} table announces ${last?.total ?? 'no'} rows and shows ${JSON.stringify(
-        last?.rows.slice(0, 5).map((row) => row.cells[0]) ?? [],
-      )}`,
-  );
-}
-
-async function selectTab(app, label) {
-  const tab = await app.click('tab', tabName(label));
-  await waitFor(
-    async () => (await app.describe(tab)).selected === 'true',
-    `the ${label} tab did not become the selected one`,
-  );
-  await grid(app, label);
+  for (const name of ['Server URL', 'E-mail', 'Password']) await app.find('textbox', name);
+  await app.find('button', 'Sign in');
+  await app.find('button', 'Explore the demo');
+  // The token field replaces e-mail and password when the token is chosen.
+  await app.click('radio', 'API token');
+  await app.find('textbox', 'API token');
+  await app.waitGone('textbox', 'Password');
+  await app.click('radio', 'E-mail and password');
+  await app.find('textbox', 'Password');
 }
 
 /**
- * Types into the search box. With `commit`, presses Enter as well: the search
- * starts at once instead of after the typing pause, so the table's next
- * settled state is known to answer this search and not the one before.
+ * Every secret the keychain holds for the app now, as { label, value }: the
+ * profile's session secret (called `sessionLabel`) and any other, such as
+ * the key of its offline copy.
  */
-async function search(app, text, { commit = true } = {}) {
-  const box = await app.type('searchbox', 'Search users', text);
-  if (commit) await app.press(box, 'Enter');
-}
-
-/** Back to a known place: the Users screen, no panel, Active, no search. */
-async function home(ctx) {
-  const { app } = ctx;
-  if ((await currentScreen(app)) === 'connect') await signIn(ctx);
-  const openPanels = async () =>
-    (await app.queryAll('alertdialog')).length + (await app.queryAll('dialog')).length;
-  for (let i = 0; i < 3; i += 1) {
-    const open = await openPanels();
-    if (open === 0) break;
-    // Escape closes the topmost panel, as for a person.
-    await app.keys('Escape');
-    await waitFor(async () => (await openPanels()) < open, 'Escape closed nothing').catch(() => {});
-  }
-  await app.waitGone('alertdialog');
-  await app.waitGone('dialog');
-  await selectTab(app, 'Active');
-  const box = await app.find('searchbox', 'Search users');
-  if ((await app.describe(box)).value !== '') await search(app, '');
-  await settledRows(app, 'Active');
-}
-
-/** The user's name as the app titles them: given and family name (from SCIM). */
-async function fullNameOf(ctx, email) {
-  const user = await ctx.scim.userByEmail(email);
-  return `${user.name?.givenName ?? ''} ${user.name?.familyName ?? ''}`.trim();
-}
-
-/** Finds the user by e-mail with the search box and opens their panel. */
-async function openUser(ctx, label, email) {
-  const { app } = ctx;
-  await search(app, email);
-  await settledRows(
-    app,
-    label,
-    (state) => state.total === 1 && state.rows.length === 1,
-    `searching for ${email} in ${label} did not narrow the table to that one user`,
+async function keychainSecrets(ctx, sessionLabel) {
+  const items = await keychainItems(ctx.keychainService);
+  const sessions = items.filter((item) => item.account !== null && !item.account.includes('#'));
+  assert(
+    sessions.length === 1 && sessions[0].secret,
+    `expected one profile's session secret under the keychain service ${ctx.keychainService}, found ${sessions.length}`,
   );
-  const table = await grid(app, label);
-  await app.clickWhenReady(async () => {
-    const { rows } = await app.gridRows(table);
-    return rows.find((row) => !row.busy && row.cells[0]?.includes(email))?.element ?? null;
-  }, `the row of ${email} in the ${label} table`);
-  const name = await fullNameOf(ctx, email);
-  const panel = await app.find('dialog', name);
-  // Loaded when its actions are there.
-  await app.find('button', 'Save', { within: panel });
-  return { panel, name };
+  return items
+    .filter((item) => item.secret)
+    .map((item) => ({
+      label:
+        item === sessions[0]
+          ? sessionLabel
+          : `the keychain's "${item.account?.replace(/^[^#]*#/, '') ?? '?'}" secret`,
+      value: item.secret,
+      session: item === sessions[0],
+    }));
 }
 
-async function closePanel(app, name) {
-  await app.keys('Escape');
-  await app.waitGone('dialog', name);
+/** Adds the secrets not already in `secrets`. */
+function remember(secrets, more) {
+  for (const secret of more) {
+    if (!secrets.some((known) => known.value === secret.value)) secrets.push(secret);
+  }
+  return secrets;
 }
 
-/** Users in the Active table other than the Owner, as { name, email }. */
-async function activePeople(ctx) {
-  const { rows } = await settledRows(ctx.app, 'Active', (state) => state.rows.length > 1);
-  return rows
-    .map((row) => ({ name: row.cells[0]?.[0] ?? '', email: row.cells[0]?.[1] ?? '' }))
-    .filter((person) => person.email.includes('@') && person.email !== ctx.owner.email);
-}
+/**
+ * Fails if any of `secrets` is in a file the app can write, in its log, or in
+ * what the page received over IPC (`log`). Each place is also searched for a
+ * string known to be there, so an empty or unread place cannot pass.
+ */
+async function assertNothingLeaks(ctx, secrets, when) {
+  const leaks = [];
+  const files = await secretsInFiles(ctx.appDirs, secrets);
+  for (const hit of files) leaks.push(`${hit.label} is in ${hit.file} (${hit.form})`);
+  const store = (
+    await secretsInFiles(ctx.appDirs, [{ label: 'the server URL', value: ctx.serverUrl }])
+  )
+    .map((hit) => hit.file)
+    .filter((file) => file.endsWith('profiles.json'));
+  assert(
+    store.length > 0,
+    `no profiles.json holding the server URL under ${ctx.appDirs.join(', ')}: the search missed the app's store`,
+  );
 
-async function keychainEntries(service) {
-  // secret-tool prints one "[/path]" header line per item it finds.
-  const { stdout, stderr } = await run('secret-tool', [
-    'search',
-    '--all',
-    'service',
-    service,
-  ]).catch((error) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
-  return `${stdout}\n${stderr}`.split('\n').filter((line) => /^\[\//.test(line)).length;
+  const log = await readFile(ctx.appLog);
+  for (const hit of secretsIn(log, secrets))
+    leaks.push(`${hit.label} is in the app's log ${ctx.appLog} (${hit.form})`);
+  assert(
+    secretsIn(log, [{ label: 'start-up line', value: 'starting Roster' }]).length > 0,
+    `the app's log ${ctx.appLog} does not hold its start-up line: the log was not captured`,
+  );
+
+  const ipc = await ipcLog(ctx.app);
+  if (ctx.shots) await writeFile(join(ctx.shots, 'ipc-log.json'), JSON.stringify(ipc, null, 1));
+  for (const hit of secretsInIpc(ipc, secrets)) {
+    leaks.push(
+      `${hit.label} is in the ${hit.part} of ${hit.command} (${hit.outcome}, ${hit.form})`,
+    );
+  }
+  const answered = new Set(
+    ipc.filter((entry) => entry.outcome === 'resolved').map((entry) => entry.command),
+  );
+  for (const command of ['connect_with_password', 'users_window', 'get_user']) {
+    assert(
+      answered.has(command),
+      `the IPC recorder saw no answer to ${command} (it saw: ${[...answered].join(', ')})`,
+    );
+  }
+  const signedIn = ipc.filter(
+    (entry) => entry.command === 'connect_with_password' && entry.outcome === 'resolved',
+  );
+  assert(
+    signedIn.some(
+      (entry) => secretsIn(entry.value, [{ label: 'e-mail', value: ctx.owner.email }]).length > 0,
+    ),
+    `the recorded answer to connect_with_password does not name ${ctx.owner.email}: the recorder does not keep what the page receives`,
+  );
+  assert(leaks.length === 0, `${when}: ${leaks.join('; ')}`);
 }
 
 // ------------------------------------------------------------------ tests
 
 export const tests = [
+  {
+    name: 'first run: the connect screen asks for a server and a password or API token, or offers the demo',
+    async run(ctx) {
+      await connectScreenOffers(ctx.app);
+    },
+  },
   {
     name: 'connect: sign in as the demo Owner and see the Active tab with a count',
     async run(ctx) {
@@ -483,6 +439,54 @@ export const tests = [
     },
   },
   {
+    name: "delete: typing the user's e-mail confirms; they leave the table and the server",
+    async run(ctx) {
+      const { app } = ctx;
+      await home(ctx);
+      const before = await tabCounts(app);
+      const people = await activePeople(ctx);
+      // Not a user an earlier test changed: the one before the last in view.
+      const person = people[people.length - 2];
+      assert(person, 'the Active table shows nobody to delete');
+      const { id } = await ctx.scim.userByEmail(person.email);
+
+      const { panel, name } = await openUser(ctx, 'Active', person.email);
+      await app.click('button', 'Delete', { within: panel });
+      const confirm = await app.find('alertdialog', `Delete ${name}?`);
+      const deleteUser = await app.find('button', 'Delete user', { within: confirm });
+      assert(
+        (await app.describe(deleteUser)).disabled,
+        '"Delete user" can be clicked before the e-mail is typed',
+      );
+      const field = /^Type .+ to confirm$/;
+      await app.type('textbox', field, person.email.slice(0, -1), { within: confirm });
+      assert(
+        (await app.describe(deleteUser)).disabled,
+        '"Delete user" can be clicked with the e-mail typed only in part',
+      );
+      await app.type('textbox', field, person.email, { within: confirm });
+      await app.click('button', 'Delete user', { within: confirm });
+      await app.waitGone('alertdialog', `Delete ${name}?`, { timeout: SLOW });
+      await app.waitGone('dialog', name, { timeout: SLOW });
+
+      await settledRows(
+        app,
+        'Active',
+        (state) => state.total === 0,
+        `searching for ${person.email} after deleting them still finds them`,
+      );
+      await search(app, '');
+      await waitFor(
+        async () => (await tabCount(app, 'Active')) === before.Active - 1,
+        `the Active count did not go from ${before.Active} to ${before.Active - 1}`,
+      );
+      assert(
+        !(await ctx.scim.exists(id)),
+        `the server still has ${person.email} (GET /Users/${id} did not answer 404)`,
+      );
+    },
+  },
+  {
     name: 'sign out: the connect screen returns',
     async run(ctx) {
       const { app } = ctx;
@@ -492,6 +496,76 @@ export const tests = [
       await app.find('button', 'Sign in');
       await app.find('button', 'Explore the demo');
       await app.waitGone('tab', tabName('Active'));
+    },
+  },
+  {
+    name: 'API token: sign in with a token instead of a password, then sign out',
+    async run(ctx) {
+      const { app } = ctx;
+      await signOut(ctx);
+      await signInWithToken(ctx);
+      const count = await waitFor(
+        () => tabCount(app, 'Active'),
+        'the Active tab shows no count after signing in with the API token',
+      );
+      assert(count > 0, `the Active tab counts ${count} users`);
+      await settledRows(app, 'Active', (state) => state.rows.length > 0);
+      await app.click('button', 'Sign out');
+      await app.find('textbox', 'Server URL', { timeout: SLOW });
+      await app.waitGone('tab', tabName('Active'));
+      await waitFor(
+        async () => (await keychainEntries(ctx.keychainService)) === 0,
+        `after signing out, the keychain still holds an entry for ${ctx.keychainService}`,
+      );
+    },
+  },
+  {
+    name: 'secrets: no password, refresh token or API token in the files, the log or any IPC answer',
+    async run(ctx) {
+      const { app } = ctx;
+      await signOut(ctx);
+
+      // The searches find a planted string, so finding nothing means something.
+      const planted = { label: 'a planted string', value: `planted-${Date.now()}-e2e` };
+      const plantedDir = join(ctx.appDirs[2], 'e2e-planted', 'deeper');
+      await mkdir(plantedDir, { recursive: true });
+      await writeFile(join(plantedDir, 'file'), Buffer.from(`x${planted.value}y`, 'utf16le'));
+      const plantedHits = await secretsInFiles(ctx.appDirs, [planted]);
+      await rm(join(ctx.appDirs[2], 'e2e-planted'), { recursive: true });
+      assert(
+        plantedHits.length === 1 && plantedHits[0].form === 'as UTF-16',
+        `the file search did not find a planted UTF-16 string: ${JSON.stringify(plantedHits)}`,
+      );
+      assert(
+        secretsInIpc(
+          [{ command: 'c', outcome: 'resolved', args: '{}', value: `{"a":"${planted.value}"}` }],
+          [planted],
+        ).length === 1,
+        'the IPC search did not find a planted string',
+      );
+
+      await installIpcRecorder(app);
+      await signIn(ctx);
+      // Use the app a little: windows of rows, a user's details.
+      await home(ctx);
+      const [person] = await activePeople(ctx);
+      const { name } = await openUser(ctx, 'Active', person.email);
+      await closePanel(app, name);
+      const secrets = [{ label: 'the password', value: ctx.owner.password }];
+      remember(secrets, await keychainSecrets(ctx, 'the refresh token'));
+      await assertNothingLeaks(ctx, secrets, 'signed in with a password');
+
+      await signOut(ctx);
+      await signInWithToken(ctx);
+      await home(ctx);
+      const stored = await keychainSecrets(ctx, 'the API token');
+      assert(
+        stored.find((secret) => secret.session).value === ctx.apiToken,
+        'the keychain does not hold the API token signed in with',
+      );
+      remember(secrets, stored);
+      await assertNothingLeaks(ctx, secrets, 'signed in with an API token');
+      await signOut(ctx);
     },
   },
   {
@@ -508,7 +582,7 @@ export const tests = [
       );
       await signIn(ctx);
       await waitFor(
-        async () => (await keychainEntries(ctx.keychainService)) === 1,
+        async () => (await keychainSessions(ctx.keychainService)).length === 1,
         `signing in stored no secret under the keychain service ${ctx.keychainService}`,
       );
 

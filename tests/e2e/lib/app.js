@@ -101,7 +101,8 @@ export class App {
     // A build without tauri/custom-protocol loads the UI from the Vite dev
     // server instead of the files built into it.
     const page = await this.browser.execute(() => location.href);
-    if (/^https?:\/\/localhost:1420/.test(page)) {
+    // (WebKit shows a failed load of the dev server as about:blank.)
+    if (/^https?:\/\/localhost:1420/.test(page) || page === 'about:blank') {
       throw new Error(
         `the app is a development build (it loads ${page}); build it with: cargo build --bin roster --features tauri/custom-protocol`,
       );

@@ -1,5 +1,6 @@
 // The SCIM API of roster-server, called directly with the run's API token:
-// another administrator changing a user while the app has it open.
+// another administrator changing a user while the app has it open, or
+// checking what the server holds after the app changed it.
 
 export class Scim {
   constructor({ baseUrl, token }) {
@@ -32,6 +33,30 @@ export class Scim {
       throw new Error(`expected one SCIM user named ${email}, found ${list.totalResults}`);
     }
     return list.Resources[0];
+  }
+
+  /** Whether the server still has the user with this id (404: it has not). */
+  async exists(id) {
+    const response = await fetch(`${this.baseUrl}/Users/${encodeURIComponent(id)}`, {
+      headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/scim+json' },
+    });
+    await response.text();
+    if (response.status === 404) return false;
+    if (response.ok) return true;
+    throw new Error(`SCIM GET /Users/${id} answered ${response.status}`);
+  }
+
+  /**
+   * Ends the session a token belongs to (OAuth revocation at the server's
+   * root, beside /scim/v2), as an administrator ending it elsewhere would.
+   */
+  async revokeSession(token) {
+    const response = await fetch(new URL('/oauth/revoke', this.baseUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }),
+    });
+    if (!response.ok) throw new Error(`POST /oauth/revoke answered ${response.status}`);
   }
 
   /** Replaces one attribute with a PATCH, as another client would. */
