@@ -12,16 +12,26 @@ use crate::row::CachedRow;
 use crate::CacheError;
 
 /// Forward-only: each entry runs once, in order, and is never edited.
-/// The rows (what the table needs, read whole at start) and the documents
-/// (read one at a time, for the panel) are kept apart, so that opening the
-/// copy reads and decrypts only the rows.
+///
+/// 1 keeps rows (what the table needs, read whole at start) and documents
+/// (read one at a time, for the panel) apart, so that opening the copy reads
+/// and decrypts only the rows; both in arrival order (an integer key) with a
+/// small unique index on the id, so that a full sync appends instead of
+/// inserting at random places in a large tree. It drops what the first
+/// layout held: the next sync is a full one.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-     CREATE TABLE users (id TEXT PRIMARY KEY, row TEXT NOT NULL);
-     CREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT);
-     CREATE TABLE staging_users (id TEXT PRIMARY KEY, row TEXT NOT NULL);
-     CREATE TABLE staging_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE users (id TEXT PRIMARY KEY, row TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE staging (id TEXT PRIMARY KEY, row TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT);
      CREATE TABLE staging_pages (start_index INTEGER PRIMARY KEY);",
+    "DROP TABLE IF EXISTS users; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS staging;
+     DROP TABLE IF EXISTS staging_users; DROP TABLE IF EXISTS staging_docs;
+     DELETE FROM staging_pages;
+     DELETE FROM meta WHERE key IN ('watermark', 'synced_at', 'full_run');
+     CREATE TABLE users (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, row TEXT NOT NULL);
+     CREATE TABLE docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, etag TEXT);
+     CREATE TABLE staging_users (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, row TEXT NOT NULL);
+     CREATE TABLE staging_docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, etag TEXT);",
 ];
 
 /// A full sync under way, kept so that the next one resumes it.
@@ -144,7 +154,10 @@ impl Store {
 
     /// Every row, for the index.
     pub fn rows(&self) -> Result<Vec<CachedRow>, CacheError> {
-        let mut stmt = self.conn.prepare("SELECT row FROM users").map_err(sql)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT row FROM users ORDER BY n")
+            .map_err(sql)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sql)?;
         let mut out = Vec::new();
         for row in rows {
@@ -309,13 +322,55 @@ impl Store {
             "DROP TABLE users; DROP TABLE docs;
              ALTER TABLE staging_users RENAME TO users;
              ALTER TABLE staging_docs RENAME TO docs;
-             CREATE TABLE staging_users (id TEXT PRIMARY KEY, row TEXT NOT NULL);
-             CREATE TABLE staging_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT);
+             CREATE TABLE staging_users (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, row TEXT NOT NULL);
+             CREATE TABLE staging_docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, etag TEXT);
              DELETE FROM staging_pages;
              DELETE FROM meta WHERE key = 'full_run';",
         )
         .map_err(sql)?;
         put_meta(&tx, meta)?;
         tx.commit().map_err(sql)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_in_the_first_layout_moves_forward_to_a_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let key = [3u8; 32];
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "key", key_pragma(&key)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute(
+                "INSERT INTO users (id, row, doc, etag) VALUES ('u1', '{}', '{}', NULL)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('watermark', '2026-01-01T00:00:00.000Z')",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = Store::open(&path, &key).unwrap();
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_eq!(
+            store.meta("watermark").unwrap(),
+            None,
+            "the next sync is full"
+        );
+        assert_eq!(store.count().unwrap(), 0);
+        assert!(store.rows().unwrap().is_empty());
+        assert!(store.doc("u1").unwrap().is_none());
     }
 }
