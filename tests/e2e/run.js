@@ -5,8 +5,9 @@
 //   E2E_KEYCHAIN_SERVICE, E2E_DEMO_USERS, E2E_APP_LOG (the app's output),
 //   XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME (the run's own), and
 //   optionally E2E_ONLY (a word in the names of the tests to run),
-//   E2E_SHOTS (where failure screenshots go) and E2E_RESULTS (a file for
-//   the "N passed, N failed" line).
+//   E2E_SHOTS (where failure screenshots go), E2E_SCREENS (where the review
+//   screenshots go) and E2E_RESULTS (a file for the "N passed, N failed"
+//   line).
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +57,7 @@ const ctx = {
   appLog: required('E2E_APP_LOG'),
   /** Where the app keeps files: its store, WebKit's data and caches. */
   appDirs: ['XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME'].map(required),
+  screens: process.env.E2E_SCREENS ?? null,
   shots: process.env.E2E_SHOTS ?? null,
   /** Quits the app (ends the WebDriver session) and starts it again. */
   async relaunch() {

@@ -35,6 +35,7 @@ import {
   secretsInFiles,
   secretsInIpc,
 } from './lib/leaks.js';
+import { screens } from './screens.js';
 
 /** What the connect screen of a fresh install offers, by role and name. */
 export async function connectScreenOffers(app) {
@@ -568,6 +569,7 @@ export const tests = [
       await signOut(ctx);
     },
   },
+  ...screens,
   {
     name: 'keychain: relaunched, the app opens signed in; signing out leaves no secret',
     async run(ctx) {

@@ -277,8 +277,59 @@ export class App {
     await this.browser.elementSendKeys(element.elementId, codes[key] ?? key);
   }
 
+  /**
+   * Waits until nothing on the page is moving: no CSS animation or
+   * transition is running, except endless ones such as a spinner.
+   */
+  async whenStill(timeout = 5_000) {
+    await waitFor(
+      () =>
+        this.browser.execute(() =>
+          document
+            .getAnimations()
+            .every(
+              (animation) =>
+                animation.playState !== 'running' ||
+                animation.effect?.getComputedTiming().iterations === Infinity,
+            ),
+        ),
+      'the page kept animating',
+      timeout,
+    );
+  }
+
   async keys(keys) {
     await this.browser.keys(keys);
+  }
+
+  /**
+   * The page as PNG bytes, taken through WebDriver. WebKitWebDriver's
+   * screenshot waits for the page's next paint, and a page where nothing
+   * changes never paints again: while it is taken, a dot in a corner (one
+   * pixel, one or two per cent black) changes every frame.
+   */
+  async screenshotPng() {
+    await this.browser.execute(() => {
+      const dot = document.createElement('div');
+      dot.id = 'e2e-repaint';
+      dot.setAttribute('aria-hidden', 'true');
+      dot.style.cssText =
+        'position:fixed;left:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';
+      document.documentElement.append(dot);
+      let frame = 0;
+      const tick = () => {
+        if (!dot.isConnected) return;
+        frame += 1;
+        dot.style.background = `rgba(0, 0, 0, ${frame % 2 ? 0.01 : 0.02})`;
+        requestAnimationFrame(tick);
+      };
+      tick();
+    });
+    try {
+      return Buffer.from(await this.browser.takeScreenshot(), 'base64');
+    } finally {
+      await this.browser.execute(() => document.getElementById('e2e-repaint')?.remove());
+    }
   }
 
   async screenshot(path) {
