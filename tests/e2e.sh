@@ -12,10 +12,11 @@
 #
 # E2E_ONLY=word runs only the tests whose names contain that word.
 # E2E_APP_OVERRIDE=/path/to/roster tests another build of the app (such as
-# the binary installed from the .deb) instead of target/debug/roster. The
-# app's output (its log) goes to target/e2e/app.log. Arguments, if given, are
-# a command to run in the prepared environment instead of the suite (for
-# debugging: bash tests/e2e.sh node my-probe.js).
+# the binary installed from the .deb) instead of target/debug/roster, and
+# E2E_KEYCHAIN_SERVICE then names its keychain service. Logs, screenshots
+# and the app's output (app.log) go to target/e2e, or E2E_LOGS. Arguments,
+# if given, are a command to run in the prepared environment instead of the
+# suite (for debugging: bash tests/e2e.sh node my-probe.js).
 source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 
@@ -23,7 +24,7 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 APP="${E2E_APP_OVERRIDE:-$TARGET/debug/roster}"
 SERVER_BIN="$TARGET/debug/roster-server"
 E2E="$ROOT/tests/e2e"
-LOGS="$ROOT/target/e2e"
+LOGS="${E2E_LOGS:-$ROOT/target/e2e}"
 
 [ -x "$APP" ] || { echo "e2e: $APP is missing; build the app first: npm --prefix ui run build && cargo build --bin roster --features tauri/custom-protocol" >&2; exit 1; }
 [ -x "$SERVER_BIN" ] || { echo "e2e: build the server first: cargo build -p roster-server --bin roster-server" >&2; exit 1; }
