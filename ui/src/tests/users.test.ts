@@ -54,6 +54,11 @@ describe('the Users table', () => {
 
   it('filters as you type, ignoring case and accents, and says when nothing matches', async () => {
     const { user, fake } = await openApp();
+    // No offline copy yet: every search goes to the server, so typing waits
+    // for a pause.
+    await screen.findByRole('button', { name: 'Sync' });
+    fake.setSync({ asOf: null });
+    await screen.findByText('Not synced yet');
     const before = tabCount('Active');
     await user.type(searchBox(), 'ZOE');
     await waitFor(() => expect(tabCount('Active')).toBeLessThan(before));
@@ -76,6 +81,18 @@ describe('the Users table', () => {
 
     await user.clear(searchBox());
     await waitFor(() => expect(tabCount('Active')).toBe(before));
+  });
+
+  it('searches the offline copy on every key, without waiting for a pause', async () => {
+    const { user, fake } = await openApp();
+    await screen.findByRole('button', { name: 'Sync' });
+    await user.type(searchBox(), 'zoe');
+    await waitFor(() => expect(names().every((name) => name.includes('Zoë'))).toBe(true));
+    const searches = fake
+      .callsTo('usersWindow')
+      .map(([request]) => (request as WindowRequest).search);
+    expect(searches).toContain('z');
+    expect(searches).toContain('zo');
   });
 
   it('never shows the rows of a search that was overtaken', async () => {
