@@ -48,3 +48,18 @@ export function formatDate(iso: string | null): string {
   const date = parse(iso);
   return date === null ? '—' : dateFormat.format(date);
 }
+
+/** What a delete did with the user's resources, in one sentence. */
+export function deletedSentence(outcome: {
+  deletedName: string;
+  transferredTo: string | null;
+  affected: { name: string }[];
+}): string {
+  const names = outcome.affected.map((r) => r.name).join(', ');
+  const count = outcome.affected.length;
+  const resources = count === 1 ? '1 resource' : `${formatNumber(count)} resources`;
+  if (count === 0) return `Deleted ${outcome.deletedName}. They owned no resources.`;
+  return outcome.transferredTo === null
+    ? `Deleted ${outcome.deletedName} and ${resources}: ${names}.`
+    : `Deleted ${outcome.deletedName}. ${resources} moved to ${outcome.transferredTo}: ${names}.`;
+}

@@ -1,5 +1,6 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
+import { expect } from 'vitest';
 import App from '../App.svelte';
 import type { AppError } from '../lib/bindings/AppError';
 import type { WindowRequest } from '../lib/bindings/WindowRequest';
@@ -70,4 +71,21 @@ export async function someone(
   const row = window.rows.find((r) => r.role === role);
   if (row === undefined) throw new Error(`the fake has no ${tab} ${role}`);
   return row;
+}
+
+export type User = Awaited<ReturnType<typeof openApp>>['user'];
+
+/** Searches for a user by e-mail and opens their panel. */
+export async function openUser(user: User, email: string, displayName: string) {
+  const search = screen.getByRole('searchbox', { name: 'Search users' });
+  await user.clear(search);
+  await user.type(search, email);
+  await waitFor(() => expect(dataRows()).toHaveLength(1));
+  await user.click(dataRows()[0]!);
+  return screen.findByRole('dialog', { name: displayName });
+}
+
+export async function loaded(panel: HTMLElement) {
+  await within(panel).findByRole('textbox', { name: 'E-mail' });
+  return within(panel);
 }

@@ -4,24 +4,7 @@ import type { UserEdit } from '../lib/bindings/UserEdit';
 import { FAKE_OWNER_EMAIL } from '../lib/fake-backend';
 import { fakeCatalogue } from '../lib/fake-catalogue';
 import { CANT_GRANT } from '../lib/permissions';
-import { dataRows, descriptionOf, openApp, someone, tabCount } from './helpers';
-
-type User = Awaited<ReturnType<typeof openApp>>['user'];
-
-/** Searches for a user by e-mail and opens their panel. */
-async function openUser(user: User, email: string, displayName: string) {
-  const search = screen.getByRole('searchbox', { name: 'Search users' });
-  await user.clear(search);
-  await user.type(search, email);
-  await waitFor(() => expect(dataRows()).toHaveLength(1));
-  await user.click(dataRows()[0]!);
-  return screen.findByRole('dialog', { name: displayName });
-}
-
-async function loaded(panel: HTMLElement) {
-  await within(panel).findByRole('textbox', { name: 'E-mail' });
-  return within(panel);
-}
+import { dataRows, descriptionOf, loaded, openApp, openUser, someone, tabCount } from './helpers';
 
 const ADMIN_PERMISSIONS = fakeCatalogue().roles.find((r) => r.id === 'admin')!.permissions;
 
