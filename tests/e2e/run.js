@@ -15,7 +15,9 @@ import { promisify } from 'node:util';
 
 import { App } from './lib/app.js';
 import { Scim } from './lib/scim.js';
-import { tests } from './tests.js';
+// E2E_SPEC names another file of tests beside this one (offline.js: the
+// fault tests; bench.js: the app's benchmarks).
+const { tests } = await import(new URL(process.env.E2E_SPEC || './tests.js', import.meta.url));
 
 const run = promisify(execFile);
 
