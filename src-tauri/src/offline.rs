@@ -24,6 +24,9 @@ const EVERY: Duration = Duration::from_secs(5 * 60);
 /// Between two reconnection attempts while offline.
 const RETRY: Duration = Duration::from_secs(10);
 
+/// Where the copy keeps its notice (set aside, a new key) until shown.
+const COPY_NOTICE: &str = "copy-notice";
+
 /// The keychain account of a profile's cache key.
 pub fn key_account(profile_id: &str) -> String {
     format!("{profile_id}#offline-copy-key")
@@ -75,7 +78,24 @@ pub fn open_copy(
         }
     };
     match Cache::open(path, key) {
-        Ok(opened) => opened,
+        Ok((cache, notice)) => {
+            // A copy set aside is replaced by an empty one, which start-up
+            // cannot open on: it signs in and opens the copy again. The
+            // notice is kept in the new file until its first sync finishes,
+            // or that second opening would have no news and nobody would be
+            // told.
+            let notice = match notice {
+                Some(notice) => {
+                    if let Err(e) = cache.set_note(COPY_NOTICE, &notice) {
+                        tracing::warn!(error = %e, "cannot keep the offline copy's notice");
+                    }
+                    Some(notice)
+                }
+                None if cache.as_of().is_none() => cache.note(COPY_NOTICE),
+                None => None,
+            };
+            (cache, notice)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "cannot open the offline copy");
             in_memory(&format!(

@@ -132,8 +132,13 @@ impl Cache {
             }
             Key::New(key) => (key, None),
         };
-        let store = match Store::open(path, &key) {
-            Ok(store) => store,
+        // A damaged header shows when the file is opened, a damaged row
+        // page when the rows are read: either way the file is unreadable.
+        let opened = Store::open(path, &key).and_then(|store| {
+            Cache::with_store(store).map_err(|e| CacheError::Unreadable(e.to_string()))
+        });
+        let cache = match opened {
+            Ok(cache) => cache,
             Err(CacheError::Unreadable(why)) => {
                 tracing::warn!("offline copy {} unreadable: {why}", path.display());
                 set_aside(path).map_err(|e| CacheError::Storage(e.to_string()))?;
@@ -142,11 +147,11 @@ impl Cache {
                      downloading a fresh copy."
                         .to_owned(),
                 );
-                Store::open(path, &key)?
+                Cache::with_store(Store::open(path, &key)?)?
             }
             Err(e) => return Err(e),
         };
-        Ok((Cache::with_store(store)?, notice))
+        Ok((cache, notice))
     }
 
     /// A copy in memory only, for when there is no keychain to keep a key.

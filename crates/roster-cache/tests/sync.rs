@@ -344,17 +344,23 @@ async fn a_network_drop_mid_sync_keeps_the_previous_copy_and_the_next_sync_resum
     assert!(active.total > 0);
 }
 
-#[tokio::test]
-async fn a_damaged_file_is_set_aside_and_a_fresh_copy_made() {
-    let server = common::start().await;
-    let client = server.owner().await;
+/// A copy in a new folder, synced from the server and closed: (folder, file, key).
+async fn synced_copy(client: &Client) -> (tempfile::TempDir, std::path::PathBuf, [u8; 32]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("copy.db");
     let key = new_key();
     {
         let (cache, _) = Cache::open(&path, Key::New(key)).unwrap();
-        sync(&cache, &client).await;
+        sync(&cache, client).await;
     }
+    (dir, path, key)
+}
+
+#[tokio::test]
+async fn a_damaged_file_is_set_aside_and_a_fresh_copy_made() {
+    let server = common::start().await;
+    let client = server.owner().await;
+    let (dir, path, key) = synced_copy(&client).await;
     // Scribble over the middle of the file.
     let mut bytes = std::fs::read(&path).unwrap();
     let middle = bytes.len() / 2;
@@ -377,6 +383,32 @@ async fn a_damaged_file_is_set_aside_and_a_fresh_copy_made() {
     let report = sync(&cache, &client).await;
     assert_eq!(report.kind, SyncKind::Full);
     assert_eq!(cache.len(), server.users as usize);
+}
+
+#[tokio::test]
+async fn damaged_pages_behind_an_intact_header_are_found_when_the_copy_opens() {
+    let server = common::start().await;
+    let client = server.owner().await;
+    let (dir, path, key) = synced_copy(&client).await;
+    let _ = std::fs::remove_file(dir.path().join("copy.db-wal"));
+    // Every page but the first: the header and the schema still read, the
+    // rows do not.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[4096..] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let (cache, notice) = Cache::open(&path, Key::Kept(key)).expect("no crash");
+    let notice = notice.expect("the damage is reported");
+    assert!(
+        notice.contains("damaged"),
+        "the notice says what happened: {notice}"
+    );
+    assert_eq!(cache.len(), 0, "a fresh, empty copy replaces it");
+    assert!(
+        dir.path().join("copy.unreadable").exists(),
+        "set aside, not deleted"
+    );
 }
 
 #[tokio::test]
