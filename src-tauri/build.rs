@@ -37,6 +37,7 @@ fn main() {
         "user_events",
         "audit_log",
         "delete_with_transfer",
+        "create_role",
         "sync_state",
         "sync_now",
         "cancel_sync",

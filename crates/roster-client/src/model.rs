@@ -567,3 +567,13 @@ pub struct UserLimits {
     /// CIDR ranges or bare addresses; empty: anywhere.
     pub allowed_ips: Vec<String>,
 }
+
+/// A custom role to define: only permissions the author holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewRole {
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<String>,
+}

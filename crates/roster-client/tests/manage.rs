@@ -327,3 +327,35 @@ async fn roles_say_whether_the_caller_may_grant_them() {
     assert!(!owner_role.grantable);
     assert!(owner_role.not_grantable_reason.is_some());
 }
+
+#[tokio::test]
+async fn a_custom_role_holds_only_what_its_author_holds() {
+    let server = start().await;
+    let admin = server.admin().await;
+    let (k, message) = kind(
+        admin
+            .create_role(&roster_client::model::NewRole {
+                name: "Invoice reader".into(),
+                description: String::new(),
+                permissions: vec!["billing:view-invoices".into()],
+            })
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Forbidden, "{message}");
+    assert!(message.contains("billing:view-invoices"), "{message}");
+    let catalogue = admin
+        .create_role(&roster_client::model::NewRole {
+            name: "Case reader".into(),
+            description: "Reads the cases shared with them.".into(),
+            permissions: vec!["profile:view".into(), "cases:view".into()],
+        })
+        .await
+        .unwrap();
+    let role = catalogue
+        .roles
+        .iter()
+        .find(|r| r.name == "Case reader")
+        .expect("the new role is in the catalogue");
+    assert!(role.custom && role.grantable);
+}

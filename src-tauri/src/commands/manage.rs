@@ -4,8 +4,8 @@
 //! change then updates the offline copy of the users it touched.
 
 use roster_client::model::{
-    AuditPage, DeleteOutcome, DeleteRequest, EventsPage, OutboxPage, PasswordReset, ResourceRef,
-    UserDetail, UserLimits, UserResources, UserStatistics,
+    AuditPage, Catalogue, DeleteOutcome, DeleteRequest, EventsPage, NewRole, OutboxPage,
+    PasswordReset, ResourceRef, UserDetail, UserLimits, UserResources, UserStatistics,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -190,6 +190,22 @@ pub async fn delete_with_transfer<R: Runtime>(
             live.refresh_user(&client, heir).await;
         }
         Ok(outcome)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn create_role<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    role: NewRole,
+) -> CmdResult<Catalogue> {
+    with_server(&app, &state, |live, client| async move {
+        let catalogue = client.create_role(&role).await?;
+        if let Err(e) = live.cache.set_catalogue(catalogue.clone()) {
+            tracing::warn!(error = %e, "cannot keep the catalogue in the offline copy");
+        }
+        Ok(catalogue)
     })
     .await
 }

@@ -39,6 +39,7 @@ macro_rules! all_commands {
             $crate::commands::manage::user_events,
             $crate::commands::manage::audit_log,
             $crate::commands::manage::delete_with_transfer,
+            $crate::commands::manage::create_role,
             $crate::commands::sync::sync_state,
             $crate::commands::sync::sync_now,
             $crate::commands::sync::cancel_sync,

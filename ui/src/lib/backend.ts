@@ -13,6 +13,7 @@ import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { InviteRequest } from './bindings/InviteRequest';
+import type { NewRole } from './bindings/NewRole';
 import type { ProfileSummary } from './bindings/ProfileSummary';
 import type { SyncState } from './bindings/SyncState';
 import type { UserDetail } from './bindings/UserDetail';
@@ -69,6 +70,8 @@ export interface Backend {
   auditLog(user: string | null, before: number | null, limit: number | null): Promise<AuditPage>;
   /** Deletes a user with their resources, or after moving them to another user. */
   deleteWithTransfer(id: string, request: DeleteRequest): Promise<DeleteOutcome>;
+  /** Defines a custom role (only permissions the administrator holds); answers the new catalogue. */
+  createRole(role: NewRole): Promise<Catalogue>;
   /** The offline copy of the open connection: as of when, syncing, offline. */
   syncState(): Promise<SyncState>;
   /** Syncs now (or, while offline, tries to reconnect now). */

@@ -28,6 +28,7 @@ import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { InviteRequest } from './bindings/InviteRequest';
+import type { NewRole } from './bindings/NewRole';
 import type { Me } from './bindings/Me';
 import type { ProfileSummary } from './bindings/ProfileSummary';
 import type { ResourceRef } from './bindings/ResourceRef';
@@ -958,6 +959,37 @@ export class FakeBackend implements Backend {
       [],
     );
     return { deletedName: name, transferredTo: heirName, affected };
+  }
+
+  async createRole(role: NewRole): Promise<Catalogue> {
+    role = sent(role);
+    await this.enter('createRole', [role], true);
+    const me = this.me();
+    this.requirePermission(me, 'configuration:edit', "You don't have permission to define roles.");
+    const name = role.name.trim();
+    if (name === '') throw appError('validation', 'Give the role a name.');
+    if (this.catalogueData.roles.some((r) => r.name.toLowerCase() === name.toLowerCase())) {
+      throw appError('validation', `There is already a role called ${name}.`);
+    }
+    for (const permission of role.permissions) {
+      if (!me.permissions.includes(permission)) {
+        throw appError(
+          'forbidden',
+          `You cannot give a role the permission '${permission}' because you do not hold it yourself.`,
+        );
+      }
+    }
+    this.catalogueData.roles.push({
+      id: `custom-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+      name,
+      description: role.description.trim(),
+      permissions: [...role.permissions],
+      assignable: true,
+      grantable: true,
+      notGrantableReason: null,
+      custom: true,
+    });
+    return this.catalogue();
   }
 
   private remove(user: FakeUser): void {

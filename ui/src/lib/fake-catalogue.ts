@@ -256,6 +256,12 @@ const APPLICATIONS: AppDef[] = [
         tier: Tier.Manage,
         description: 'Read and export the account-wide log of administrator actions.',
       },
+      {
+        id: 'configuration:edit',
+        name: 'Edit configuration and roles',
+        tier: Tier.Manage,
+        description: 'Change account settings and define custom roles.',
+      },
     ],
   },
   {

@@ -14,6 +14,7 @@ import type { UserStatistics } from './bindings/UserStatistics';
 import type { Catalogue } from './bindings/Catalogue';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { InviteRequest } from './bindings/InviteRequest';
+import type { NewRole } from './bindings/NewRole';
 import type { ProfileSummary } from './bindings/ProfileSummary';
 import type { SyncState } from './bindings/SyncState';
 import type { UserDetail } from './bindings/UserDetail';
@@ -142,6 +143,10 @@ export class TauriBackend implements Backend {
 
   deleteWithTransfer(id: string, request: DeleteRequest): Promise<DeleteOutcome> {
     return call('delete_with_transfer', { id, request });
+  }
+
+  createRole(role: NewRole): Promise<Catalogue> {
+    return call('create_role', { role });
   }
 
   syncState(): Promise<SyncState> {

@@ -180,3 +180,26 @@ describe('the audit log', () => {
     expect(within(log).queryByRole('button', { name: 'Load more' })).toBeNull();
   });
 });
+
+describe('custom roles', () => {
+  it('are defined from permissions the administrator holds, and can then be given', async () => {
+    const { user, fake } = await openApp();
+    await user.click(screen.getByRole('button', { name: 'Roles' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Roles' });
+    const d = within(dialog);
+    const invoices = d.getByRole('checkbox', { name: 'View invoices' }) as HTMLInputElement;
+    expect(invoices.disabled, 'the Admin holds no billing permission').toBe(true);
+    await user.type(d.getByRole('textbox', { name: 'Role name' }), 'Case reader');
+    await user.click(d.getByRole('checkbox', { name: 'View cases' }));
+    await user.click(d.getByRole('button', { name: 'Create role' }));
+    await d.findByText('The role Case reader was created.');
+    expect(within(d.getByRole('list', { name: 'Roles' })).getByText('Case reader')).toBeTruthy();
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    const member = await someone(fake, 'member');
+    const panel = await loaded(await openUser(user, member.email, member.displayName));
+    await user.click(panel.getByRole('combobox', { name: 'Role' }));
+    expect(await screen.findByRole('option', { name: /^Case reader/ })).toBeTruthy();
+  });
+});

@@ -16,9 +16,9 @@ use super::http::Answer;
 use super::Client;
 use crate::error::{ClientError, ClientResult};
 use crate::model::{
-    AuditChange, AuditEntry, AuditPage, DeleteOutcome, DeleteRequest, EventsPage, OutboxMessage,
-    OutboxPage, PasswordReset, ResourceRef, UsageEvent, UserDetail, UserLimits, UserResources,
-    UserStatistics,
+    AuditChange, AuditEntry, AuditPage, Catalogue, DeleteOutcome, DeleteRequest, EventsPage,
+    NewRole, OutboxMessage, OutboxPage, PasswordReset, ResourceRef, UsageEvent, UserDetail,
+    UserLimits, UserResources, UserStatistics,
 };
 use roster_scim::urn;
 
@@ -437,6 +437,21 @@ impl Client {
             transferred_to: raw.transferred_to.map(|n| n.name),
             affected: raw.affected,
         })
+    }
+
+    /// Defines a custom role; answers the catalogue with it.
+    pub async fn create_role(&self, role: &NewRole) -> ClientResult<Catalogue> {
+        if role.name.trim().is_empty() {
+            return Err(ClientError::Validation("Give the role a name.".into()));
+        }
+        let url = self.roster_url(&["roles"]);
+        let body = json!({
+            "name": role.name.trim(),
+            "description": role.description.trim(),
+            "permissions": role.permissions,
+        });
+        self.roster_call(Method::POST, url, &[], Some(body)).await?;
+        self.refresh_catalogue().await
     }
 
     /// Sets a user's credit limit (None: unlimited) and allowed IP ranges
