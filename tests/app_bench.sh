@@ -14,6 +14,8 @@ say "Release builds of the app and roster-server"
 npm --prefix ui run build >/dev/null
 cargo build --release --locked -p roster-server --bin roster-server
 cargo build --release --locked --bin roster --features tauri/custom-protocol
+# tests/e2e.sh also starts the debug server of the main suite.
+cargo build --locked -p roster-server --bin roster-server
 
 # The app logs at info, as shipped: debug logging would slow what is measured.
 E2E_SPEC=bench.js \
