@@ -172,8 +172,11 @@ async function tour(ctx, theme) {
 
   // The invite panel.
   await app.click('button', 'Invite user');
-  await app.find('dialog', 'Invite user');
+  const invite = await app.find('dialog', 'Invite user');
   await snap('invite-panel');
+  const send = await app.find('checkbox', 'Send invitation e-mail', { within: invite });
+  await app.browser.execute((element) => element.scrollIntoView({ block: 'center' }), send);
+  await snap('invite-panel-end');
   await app.keys('Escape');
   await app.waitGone('dialog', 'Invite user');
 
