@@ -213,6 +213,11 @@ export const tests = [
         await snap(ctx, 'outbox');
         await app.keys('Escape');
         await app.waitGone('dialog');
+        await app.click('button', 'Roles');
+        await app.find('dialog', 'Roles');
+        await snap(ctx, 'roles');
+        await app.keys('Escape');
+        await app.waitGone('dialog');
       }
     },
   },
