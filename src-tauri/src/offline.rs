@@ -152,6 +152,7 @@ impl Live {
             running: None,
             error: None,
             notice,
+            session_ended: false,
         };
         Arc::new(Live {
             cache: Arc::new(cache),
@@ -287,7 +288,11 @@ impl Live {
                         return RETRY;
                     }
                     Err(e) => {
-                        self.update(app, |s| s.error = Some(e.to_string()));
+                        let ended = matches!(e, ClientError::Unauthorized(_));
+                        self.update(app, |s| {
+                            s.error = Some(e.to_string());
+                            s.session_ended = ended;
+                        });
                         return EVERY;
                     }
                 }
@@ -311,6 +316,7 @@ impl Live {
                         running: None,
                         error: None,
                         notice: s.notice.take(),
+                        session_ended: false,
                     };
                 });
                 EVERY
@@ -324,9 +330,11 @@ impl Live {
             }
             Err(SyncError::Client(e)) => {
                 let offline = matches!(e, ClientError::Offline(_));
+                let ended = matches!(e, ClientError::Unauthorized(_));
                 self.update(app, |s| {
                     s.running = None;
                     s.offline = offline;
+                    s.session_ended = ended;
                     s.users = users;
                     s.error = Some(format!(
                         "The sync did not finish: {e} The offline copy is as it was; the next sync continues where this one stopped."

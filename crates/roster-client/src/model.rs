@@ -380,6 +380,9 @@ pub struct SyncState {
     /// Something the user should know about the copy itself (set aside,
     /// kept in memory only).
     pub notice: Option<String>,
+    /// The server no longer accepts this session (revoked, expired): the
+    /// UI asks to sign in again; the copy stays browsable meanwhile.
+    pub session_ended: bool,
 }
 
 // ---- The Roster management endpoints (`/roster/v1`): invitations, the

@@ -1077,6 +1077,7 @@ export class FakeBackend implements Backend {
     running: null,
     error: null,
     notice: null,
+    sessionEnded: false,
   };
 
   /** Test hook: a new sync state, sent to every listener. */

@@ -65,16 +65,25 @@ export class Session {
     this.stopWatching?.();
     this.stopWatching = null;
     try {
-      const stop = await this.backend.onSyncState((state) => (this.sync = state));
+      const stop = await this.backend.onSyncState((state) => this.syncChanged(state));
       if (this.connection === null) {
         stop();
         return;
       }
       this.stopWatching = stop;
-      this.sync = await this.backend.syncState();
+      this.syncChanged(await this.backend.syncState());
     } catch {
       // No sync state: the screen works without the "as of" line.
       this.sync = null;
+    }
+  }
+
+  private syncChanged(state: SyncState): void {
+    this.sync = state;
+    // The sync found the session over: ask to sign in again now, not at
+    // the next change the user tries.
+    if (state.sessionEnded && this.connection !== null && this.expired === null) {
+      this.expired = { kind: 'unauthorized', message: state.error ?? 'Your session has ended.' };
     }
   }
 

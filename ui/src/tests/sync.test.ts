@@ -79,4 +79,15 @@ describe('the offline copy', () => {
       (await screen.findByText(/offline copy was damaged/)).closest('[role="status"]'),
     ).not.toBeNull();
   });
+
+  it('asks to sign in again when the sync finds the session over', async () => {
+    const { fake } = await openApp();
+    await screen.findByRole('button', { name: 'Sync' });
+    expect(screen.queryByRole('dialog', { name: 'Sign in again' })).toBeNull();
+    fake.setSync({
+      sessionEnded: true,
+      error: 'The sync did not finish: Your session has ended; sign in again.',
+    });
+    expect(await screen.findByRole('dialog', { name: 'Sign in again' })).toBeTruthy();
+  });
 });

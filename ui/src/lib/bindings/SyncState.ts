@@ -30,4 +30,9 @@ error: string | null,
  * Something the user should know about the copy itself (set aside,
  * kept in memory only).
  */
-notice: string | null, };
+notice: string | null, 
+/**
+ * The server no longer accepts this session (revoked, expired): the
+ * UI asks to sign in again; the copy stays browsable meanwhile.
+ */
+sessionEnded: boolean, };
