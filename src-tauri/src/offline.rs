@@ -110,12 +110,9 @@ fn in_memory(notice: &str) -> (Cache, Option<String>) {
     (cache, Some(notice.to_owned()))
 }
 
-/// How to reach the server again after it was unreachable.
-pub enum Reconnect {
-    /// Sign in again with what the keychain holds (or, for the demo, the
-    /// demo's own sign-in).
-    Resume(Arc<dyn Fn() -> ReconnectFuture + Send + Sync>),
-}
+/// How to reach the server again after it was unreachable: sign in again
+/// with what the keychain holds (or, for the demo, the demo's own sign-in).
+pub type Reconnect = Arc<dyn Fn() -> ReconnectFuture + Send + Sync>;
 
 pub type ReconnectFuture =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Client, ClientError>> + Send>>;
@@ -268,10 +265,7 @@ impl Live {
                 let attempt = match existing {
                     // The network came back: the same session goes on.
                     Some(client) => client.users_page(None, 1, 0, true).await.map(|_| client),
-                    None => {
-                        let Reconnect::Resume(resume) = reconnect;
-                        resume().await.map(Arc::new)
-                    }
+                    None => reconnect().await.map(Arc::new),
                 };
                 match attempt {
                     Ok(client) => {

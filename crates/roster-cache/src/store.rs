@@ -2,7 +2,7 @@
 //! transaction, so a crash (even SIGKILL) leaves the previous state; a full
 //! sync fills `staging` and swaps it in with a single transaction.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,6 @@ pub struct FullRun {
 
 pub struct Store {
     conn: Connection,
-    path: Option<PathBuf>,
 }
 
 fn sql(e: rusqlite::Error) -> CacheError {
@@ -94,10 +93,7 @@ impl Store {
         // 64 MiB of decrypted pages: a full sync writes without spilling.
         conn.pragma_update(None, "cache_size", -65536)
             .map_err(sql)?;
-        let mut store = Store {
-            conn,
-            path: Some(path.to_owned()),
-        };
+        let mut store = Store { conn };
         store
             .migrate()
             .map_err(|e| CacheError::Unreadable(e.to_string()))?;
@@ -109,13 +105,9 @@ impl Store {
     /// A copy that lives in memory only (no keychain to keep a key in).
     pub fn in_memory() -> Result<Store, CacheError> {
         let conn = Connection::open_in_memory().map_err(sql)?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
     }
 
     fn migrate(&mut self) -> Result<(), CacheError> {
@@ -174,16 +166,6 @@ impl Store {
             .query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(sql)
-    }
-
-    pub fn ids(&self) -> Result<Vec<String>, CacheError> {
-        let mut stmt = self.conn.prepare("SELECT id FROM users").map_err(sql)?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(sql)?
-            .collect::<Result<Vec<String>, _>>()
-            .map_err(sql)?;
-        Ok(ids)
     }
 
     /// One user's whole document and ETag.

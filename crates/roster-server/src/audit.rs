@@ -6,7 +6,6 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use rusqlite::{params, OptionalExtension};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Auth;
@@ -46,23 +45,13 @@ pub fn record(tx: &rusqlite::Connection, who: &Principal, entry: Entry<'_>) -> A
     Ok(())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditQuery {
-    /// Only entries about this user (as target) or by them (as actor).
-    user: Option<String>,
-    /// Entries older than this sequence number (the previous page's
-    /// `nextBefore`); the newest first.
-    before: Option<i64>,
-    limit: Option<i64>,
-}
-
 /// `GET /roster/v1/audit?user=&before=&limit=`: the log, newest first, paged
-/// by sequence number so that new entries never shift a page.
+/// by sequence number so that new entries never shift a page. `user`: the
+/// entries about this user (as target) or by them (as actor).
 pub async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<crate::http::LogQuery>,
 ) -> ApiResult<Json<Value>> {
     who.require("security:audit-log", "read the audit log")?;
     let limit = crate::http::log_page_limit(q.limit)?;

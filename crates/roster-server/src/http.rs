@@ -172,6 +172,18 @@ pub fn not_modified(version: i64) -> Response {
 /// Longest page of the /roster/v1 logs (audit, outbox, events).
 pub const MAX_LOG_PAGE: i64 = 500;
 
+/// The query of a log listed newest first (audit log, outbox):
+/// `?user=&before=&limit=`.
+#[derive(serde::Deserialize)]
+pub struct LogQuery {
+    /// Only the entries about this user.
+    pub user: Option<String>,
+    /// Entries older than this sequence number (the previous page's
+    /// `nextBefore`).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
 /// The page size of a log listing: `limit` when given (1 to
 /// [`MAX_LOG_PAGE`]), else 50.
 pub fn log_page_limit(limit: Option<i64>) -> Result<i64, ApiError> {

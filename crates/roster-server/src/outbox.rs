@@ -11,7 +11,6 @@ use axum::Json;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rusqlite::params;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Auth;
@@ -130,18 +129,11 @@ async fn send_row(db: &crate::db::Db, mailer: &Arc<Mailer>, seq: i64) -> ApiResu
     .await
 }
 
-#[derive(Deserialize)]
-pub struct OutboxQuery {
-    user: Option<String>,
-    before: Option<i64>,
-    limit: Option<i64>,
-}
-
 /// `GET /roster/v1/outbox?user=&before=&limit=`: the e-mails, newest first.
 pub async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Query(q): Query<OutboxQuery>,
+    Query(q): Query<crate::http::LogQuery>,
 ) -> ApiResult<Json<Value>> {
     who.require("users:invite", "read the outbox")?;
     let limit = crate::http::log_page_limit(q.limit)?;

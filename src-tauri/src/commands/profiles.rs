@@ -62,11 +62,11 @@ async fn open_copy<R: Runtime>(
 fn reconnect_for(state: &AppState, profile: &ProfileSummary) -> Reconnect {
     let secrets = state.secrets.clone();
     let profile = profile.clone();
-    Reconnect::Resume(Arc::new(move || {
+    Arc::new(move || {
         let secrets = secrets.clone();
         let profile = profile.clone();
         Box::pin(async move { sign_in_again(&secrets, &profile).await })
-    }))
+    })
 }
 
 /// Signs in to a saved profile without asking: the stored refresh token or
