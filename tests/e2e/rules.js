@@ -4,7 +4,6 @@
 // resource; an over-limit usage event. With E2E_SCREENS, the new tabs and
 // views are photographed in both themes. Run with E2E_SPEC=rules.js.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import { promisify } from 'node:util';
 import { waitFor } from './lib/app.js';
 import {
   assert,
+  demoConstant,
   home,
   openUser,
   search,
@@ -37,17 +37,6 @@ async function someoneWith(ctx, role, status = 'active') {
   const list = await api(ctx).ok('GET', `/scim/v2/Users?filter=${filter}&count=20`);
   assert(list.totalResults > 0, `the demo has no ${status} ${role}`);
   return list.Resources;
-}
-
-/** A sign-in of the demo, read from the server's own constants. */
-function demoConstant(name) {
-  const source = readFileSync(
-    new URL('../../crates/roster-server/src/demo.rs', import.meta.url),
-    'utf8',
-  );
-  const match = source.match(new RegExp(`pub const ${name}: &str = "([^"]+)";`));
-  if (!match) throw new Error(`crates/roster-server/src/demo.rs defines no ${name}`);
-  return match[1];
 }
 
 const emailOf = (user) =>

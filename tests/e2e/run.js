@@ -9,11 +9,12 @@
 //   screenshots go) and E2E_RESULTS (a file for the "N passed, N failed"
 //   line).
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { App } from './lib/app.js';
+import { demoConstant } from './lib/flows.js';
 import { Scim } from './lib/scim.js';
 // E2E_SPEC names another file of tests beside this one (offline.js: the
 // fault tests; bench.js: the app's benchmarks).
@@ -31,17 +32,6 @@ function required(name) {
     process.exit(2);
   }
   return value;
-}
-
-/** The demo sign-in, read from the server's own constants so they cannot drift. */
-function demoConstant(name) {
-  const source = readFileSync(
-    new URL('../../crates/roster-server/src/demo.rs', import.meta.url),
-    'utf8',
-  );
-  const match = source.match(new RegExp(`pub const ${name}: &str = "([^"]+)";`));
-  if (!match) throw new Error(`crates/roster-server/src/demo.rs defines no ${name}`);
-  return match[1];
 }
 
 const app = new App({

@@ -2,9 +2,21 @@
 // a tab, search, open a user, read the grid, ask the keychain. Everything is
 // found by role and accessible name and waited for, never slept on.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 import { waitFor } from './app.js';
+
+/** A sign-in of the demo, read from the server's own constants so they cannot drift. */
+export function demoConstant(name) {
+  const source = readFileSync(
+    new URL('../../../crates/roster-server/src/demo.rs', import.meta.url),
+    'utf8',
+  );
+  const match = source.match(new RegExp(`pub const ${name}: &str = "([^"]+)";`));
+  if (!match) throw new Error(`crates/roster-server/src/demo.rs defines no ${name}`);
+  return match[1];
+}
 
 const run = promisify(execFile);
 
