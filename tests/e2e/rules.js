@@ -1,7 +1,8 @@
 // The seeds' rules end to end, in the real app against roster-server:
 // invitation → the accept page → Active and able to sign in; an escalation
 // refused in the app and the API; delete with transfer; a Guest's last
-// resource; an over-limit usage event. With E2E_SCREENS, the new tabs and
+// resource; an over-limit usage event; departments managed and filtered by;
+// notification settings. With E2E_SCREENS, the new tabs and
 // views are photographed in both themes. Run with E2E_SPEC=rules.js.
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import {
   assert,
   demoConstant,
   home,
+  tabCount,
   openUser,
   search,
   selectTab,
@@ -24,6 +26,9 @@ import {
 import { RosterApi } from './lib/roster-api.js';
 
 const run = promisify(execFile);
+
+const EXT = 'urn:roster:params:scim:schemas:extension:roster:2.0:User';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 const api = (ctx) => new RosterApi({ scimUrl: ctx.serverUrl, token: ctx.apiToken });
 const stamp = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -307,6 +312,114 @@ export const tests = [
         credits: 5,
       });
       assert(fits.status === 201, `an event within the limit answered ${fits.status}`);
+    },
+  },
+  {
+    name: 'departments: added, renamed and removed in the app; the table filters by one',
+    async run(ctx) {
+      const { app } = ctx;
+      await home(ctx);
+      const s = stamp();
+      const first = `Øresund ${s}`;
+      const renamed = `Öresund Logistik ${s}`;
+      const member = (await someoneWith(ctx, 'member'))[2];
+
+      await app.click('button', 'Departments');
+      let dialog = await app.find('dialog', 'Departments');
+      await app.find('list', 'Departments', { within: dialog, timeout: SLOW });
+      await app.type('textbox', 'Department name', first, { within: dialog });
+      await app.click('button', 'Add department', { within: dialog });
+      await app.find('status', undefined, {
+        within: dialog,
+        text: `The department ${first} was added.`,
+        timeout: SLOW,
+      });
+      const added = await api(ctx).ok('GET', '/roster/v1/departments');
+      assert(added.departments.includes(first), `the server has no ${first}`);
+
+      // Someone joins it through the API, as another client would.
+      await api(ctx).ok('PATCH', `/scim/v2/Users/${member.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'add', path: `${EXT}:departments`, value: [first] }],
+      });
+      await app.click('button', `Rename ${first}`, { within: dialog });
+      await app.type('textbox', `New name for ${first}`, renamed, { within: dialog });
+      await app.click('button', 'Save', { within: dialog });
+      await app.find('status', undefined, {
+        within: dialog,
+        text: `${first} is now called ${renamed}.`,
+        timeout: SLOW,
+      });
+      const moved = await api(ctx).ok('GET', `/scim/v2/Users/${member.id}`);
+      assert(
+        moved[EXT]?.departments?.includes(renamed) && !moved[EXT].departments.includes(first),
+        `the user's departments are ${JSON.stringify(moved[EXT]?.departments)}`,
+      );
+      await snap(ctx, 'departments');
+      await app.click('button', 'Close', { within: dialog });
+      await app.waitGone('dialog', 'Departments');
+
+      // The table, filtered to the renamed department, holds that one user
+      // (the rename had the app sync the users it changed).
+      await app.choose('Department', renamed);
+      const { rows } = await settledRows(
+        app,
+        'Active',
+        (state) => state.total === 1 && state.rows.length === 1,
+        `filtering by ${renamed} did not narrow the table to ${emailOf(member)}`,
+      );
+      assert(rows[0].cells[0]?.includes(emailOf(member)), `the row is ${rows[0].cells[0]}`);
+      assert((await tabCount(app, 'Active')) === 1, 'the Active tab counts the department only');
+      await snap(ctx, 'department-filter');
+
+      await app.click('button', 'Departments');
+      dialog = await app.find('dialog', 'Departments');
+      await app.click('button', `Remove ${renamed}`, { within: dialog, timeout: SLOW });
+      const confirm = await app.find('alertdialog', `Remove ${renamed}?`);
+      await app.click('button', 'Remove department', { within: confirm });
+      await app.waitGone('alertdialog', `Remove ${renamed}?`, { timeout: SLOW });
+      const after = await api(ctx).ok('GET', '/roster/v1/departments');
+      assert(!after.departments.includes(renamed), `${renamed} is still on the server`);
+      const left = await api(ctx).ok('GET', `/scim/v2/Users/${member.id}`);
+      assert(!(left[EXT]?.departments ?? []).includes(renamed), `the user still has ${renamed}`);
+      await app.click('button', 'Close', { within: dialog });
+      // The filter lets go of a department that is gone.
+      await waitFor(
+        async () =>
+          (await app.browser.execute(
+            () => document.querySelector('select[aria-label="Department"]')?.value,
+          )) === '',
+        'the department filter still names a removed department',
+        SLOW,
+      );
+    },
+  },
+  {
+    name: 'notifications: switched in the user panel and saved on the server',
+    async run(ctx) {
+      const { app } = ctx;
+      await home(ctx);
+      const member = (await someoneWith(ctx, 'member'))[3];
+      const before = member[EXT]?.notifications ?? {};
+      const emailWas = before.email ?? true;
+      const digest = before.digest === 'daily' ? 'Weekly' : 'Daily';
+      const { panel } = await openUser(ctx, 'Active', emailOf(member));
+      const toggle = await app.click('switch', 'E-mail notifications', { within: panel });
+      await waitFor(
+        async () => (await app.describe(toggle)).checked === String(!emailWas),
+        'the switch did not flip',
+      );
+      await app.choose('Summary of activity', digest, { within: panel });
+      await snap(ctx, 'notifications');
+      await app.click('button', 'Save notifications', { within: panel });
+      await waitFor(
+        async () => {
+          const now = (await api(ctx).ok('GET', `/scim/v2/Users/${member.id}`))[EXT]?.notifications;
+          return now?.email === !emailWas && now?.digest === digest.toLowerCase();
+        },
+        'the server did not get the new notification settings',
+        SLOW,
+      );
     },
   },
 ];

@@ -139,6 +139,7 @@ fn request(
         sort: Sort { key, descending },
         offset,
         limit,
+        department: None,
     }
 }
 

@@ -31,6 +31,8 @@ struct Entry {
 /// The users of each tab matching one search, in one sort order.
 struct Matches {
     words: Vec<String>,
+    /// Folded; None: every department.
+    department: Option<String>,
     sort: SortKey,
     descending: bool,
     tabs: [Vec<u32>; 3],
@@ -217,12 +219,20 @@ impl Index {
         all
     }
 
-    fn matches(&self, words: Vec<String>, key: SortKey, descending: bool) -> Arc<Matches> {
+    fn matches(
+        &self,
+        words: Vec<String>,
+        department: Option<String>,
+        key: SortKey,
+        descending: bool,
+    ) -> Arc<Matches> {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(pos) = kept
-            .iter()
-            .position(|m| m.words == words && m.sort == key && m.descending == descending)
-        {
+        if let Some(pos) = kept.iter().position(|m| {
+            m.words == words
+                && m.department == department
+                && m.sort == key
+                && m.descending == descending
+        }) {
             let found = kept.remove(pos).expect("the position was just found");
             kept.push_front(found.clone());
             return found;
@@ -231,11 +241,19 @@ impl Index {
         let bits = self.matching(&words);
         let mut tabs: [Vec<u32>; 3] = Default::default();
         let order = self.order(key);
+        let in_department =
+            |entry: &Entry| {
+                department.as_deref().is_none_or(|wanted| {
+                    entry.cached.departments.iter().any(|d| {
+                        d.eq_ignore_ascii_case(wanted) || (!d.is_ascii() && fold(d) == wanted)
+                    })
+                })
+            };
         let mut take = |i: u32| {
             let hit = bits
                 .as_ref()
                 .is_none_or(|b| b[i as usize / 64] & (1 << (i % 64)) != 0);
-            if hit {
+            if hit && in_department(&self.entries[i as usize]) {
                 tabs[tab_slot(self.entries[i as usize].cached.status)].push(i);
             }
         };
@@ -246,6 +264,7 @@ impl Index {
         }
         let found = Arc::new(Matches {
             words,
+            department,
             sort: key,
             descending,
             tabs,
@@ -259,7 +278,13 @@ impl Index {
     /// A window of the table, with the per-tab counts for the search.
     pub fn window(&self, req: &WindowRequest) -> Result<UsersWindow, ClientError> {
         let words = search_words(&req.search)?;
-        let matches = self.matches(words, req.sort.key, req.sort.descending);
+        let department = req
+            .department
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(fold);
+        let matches = self.matches(words, department, req.sort.key, req.sort.descending);
         let tab = &matches.tabs[tab_of(req.tab)];
         let from = (req.offset as usize).min(tab.len());
         let to = from.saturating_add(req.limit as usize).min(tab.len());

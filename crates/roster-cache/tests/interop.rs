@@ -795,6 +795,7 @@ async fn a_sync_asking_for_more_than_the_server_sends_still_gets_everyone() {
     // The online window asks again for what a short page left out, too.
     let req = WindowRequest {
         limit: users as u32,
+        department: None,
         ..window(Tab::Active, "", 0, 0)
     };
     let online = client.users_window(&req).await.expect("a window");

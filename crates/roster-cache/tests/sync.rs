@@ -91,6 +91,24 @@ async fn a_full_sync_copies_every_user_and_answers_like_the_server() {
             same_as_server(&cache, &client, &window(tab, search, 0, 1000)).await;
         }
     }
+    // The department filter, alone and with a search, in any case.
+    let catalogue = client.catalogue().await.unwrap();
+    assert!(catalogue.departments.len() >= 2, "the demo has departments");
+    for department in catalogue.departments.iter().take(3) {
+        for (search, asked) in [("", department.clone()), ("a", department.to_uppercase())] {
+            let req = WindowRequest {
+                department: Some(asked),
+                ..window(Tab::Active, search, 0, 1000)
+            };
+            same_as_server(&cache, &client, &req).await;
+            let found = cache.window(&req).unwrap();
+            assert!(found.total > 0, "someone is in {department}");
+            assert!(found
+                .rows
+                .iter()
+                .all(|r| r.departments.contains(department)));
+        }
+    }
     // Role names come from the catalogue; the panel works from the copy.
     let rows = cache.window(&window(Tab::Active, "", 0, 5)).unwrap().rows;
     assert!(rows.iter().all(|r| r.role_name.is_some()));

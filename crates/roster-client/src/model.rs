@@ -57,6 +57,10 @@ pub struct WindowRequest {
     pub sort: Sort,
     pub offset: u32,
     pub limit: u32,
+    /// Only users in this department (compared ignoring case); None: all.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -155,6 +159,9 @@ pub struct UserDetail {
     pub allowed_ips: Vec<String>,
     pub resources: Vec<ResourceRef>,
     pub invitation_expires_at: Option<String>,
+    /// None on servers without the Roster extension.
+    #[serde(default)]
+    pub notifications: Option<NotificationSettings>,
 }
 
 impl UserDetail {
@@ -569,6 +576,48 @@ pub struct UserLimits {
     pub credit_limit: Option<i64>,
     /// CIDR ranges or bare addresses; empty: anywhere.
     pub allowed_ips: Vec<String>,
+}
+
+/// How often a user gets a summary of activity by e-mail.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Digest {
+    Never,
+    Daily,
+    #[default]
+    Weekly,
+}
+
+/// A user's notification settings (the Roster extension's
+/// `notifications`). A user without any has the defaults: e-mail and in-app
+/// notifications on, a weekly summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NotificationSettings {
+    pub email: bool,
+    pub in_app: bool,
+    pub digest: Digest,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            email: true,
+            in_app: true,
+            digest: Digest::Weekly,
+        }
+    }
+}
+
+/// A department and how many users (of any status) belong to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DepartmentInfo {
+    pub name: String,
+    pub members: u32,
 }
 
 /// A custom role to define: only permissions the author holds.

@@ -112,6 +112,31 @@ pub fn search_filter(search: &str) -> ClientResult<Option<Filter>> {
     Ok(per_word.reduce(and))
 }
 
+/// What narrows every tab: the search's words and, on servers with the
+/// Roster extension, one department (`departments` is not case-exact, so
+/// servers compare it ignoring case). None when nothing narrows.
+pub fn narrowing(
+    search: &str,
+    department: Option<&str>,
+    roster_extension: bool,
+) -> ClientResult<Option<Filter>> {
+    let search = search_filter(search)?;
+    let department = department
+        .map(str::trim)
+        .filter(|d| roster_extension && !d.is_empty())
+        .map(|d| {
+            Filter::Compare(
+                ext_path("departments"),
+                CompareOp::Eq,
+                CompValue::String(d.to_owned()),
+            )
+        });
+    Ok(match (search, department) {
+        (Some(s), Some(d)) => Some(and(d, s)),
+        (s, d) => s.or(d),
+    })
+}
+
 /// `tab and search`, when there is a search.
 pub fn combine(tab: Filter, search: Option<&Filter>) -> Filter {
     match search {
@@ -220,6 +245,30 @@ mod tests {
             parse_filter(&text).unwrap(),
             f,
             "the text parses back to the same tree"
+        );
+    }
+
+    #[test]
+    fn a_department_narrows_with_the_search_only_with_the_extension() {
+        let dept = format!("{}:departments eq \"Sales \\\"East\\\"\"", urn::ROSTER_USER);
+        let f = narrowing("", Some(" Sales \"East\" "), true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.to_string(), dept);
+        assert_eq!(parse_filter(&f.to_string()).unwrap(), f);
+        let both = narrowing("zoe", Some("Sales \"East\""), true)
+            .unwrap()
+            .unwrap();
+        assert!(
+            both.to_string().starts_with(&format!("{dept} and ")),
+            "{both}"
+        );
+        assert_eq!(narrowing("", Some("  "), true).unwrap(), None);
+        assert_eq!(narrowing("", None, true).unwrap(), None);
+        // Plain SCIM servers have no departments: only the search narrows.
+        assert_eq!(
+            narrowing("zoe", Some("Sales"), false).unwrap(),
+            search_filter("zoe").unwrap()
         );
     }
 

@@ -7,7 +7,8 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ClientError, ClientResult};
 use crate::model::{
-    ApplicationMode, Catalogue, PermissionMode, ResourceRef, Status, UserDetail, UserEdit, UserRow,
+    ApplicationMode, Catalogue, Digest, NotificationSettings, PermissionMode, ResourceRef, Status,
+    UserDetail, UserEdit, UserRow,
 };
 
 fn text(value: Option<&Value>) -> Option<String> {
@@ -252,7 +253,40 @@ pub fn detail(
         allowed_ips: strings(ext("allowedIps")),
         resources,
         invitation_expires_at: ext("invitation").and_then(|i| text(i.get("expiresAt"))),
+        notifications: roster_extension.then(|| notifications(ext("notifications"))),
     })
+}
+
+/// The notification settings, each missing part at its default.
+pub fn notifications(value: Option<&Value>) -> NotificationSettings {
+    let defaults = NotificationSettings::default();
+    let flag = |name: &str, default: bool| {
+        value
+            .and_then(|n| n.get(name))
+            .and_then(Value::as_bool)
+            .unwrap_or(default)
+    };
+    let digest = match value.and_then(|n| n.get("digest")).and_then(Value::as_str) {
+        Some(d) if d.eq_ignore_ascii_case("never") => Digest::Never,
+        Some(d) if d.eq_ignore_ascii_case("daily") => Digest::Daily,
+        Some(d) if d.eq_ignore_ascii_case("weekly") => Digest::Weekly,
+        _ => defaults.digest,
+    };
+    NotificationSettings {
+        email: flag("email", defaults.email),
+        in_app: flag("inApp", defaults.in_app),
+        digest,
+    }
+}
+
+/// The settings as the extension's `notifications` value.
+pub fn notifications_json(settings: &NotificationSettings) -> Value {
+    let digest = match settings.digest {
+        Digest::Never => "never",
+        Digest::Daily => "daily",
+        Digest::Weekly => "weekly",
+    };
+    json!({ "email": settings.email, "inApp": settings.in_app, "digest": digest })
 }
 
 pub fn full_name(given: &str, family: &str) -> String {

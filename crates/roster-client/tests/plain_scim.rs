@@ -177,6 +177,7 @@ fn window(tab: Tab, search: &str, limit: u32) -> roster_client::model::WindowReq
         },
         offset: 0,
         limit,
+        department: None,
     }
 }
 

@@ -1,11 +1,13 @@
 //! The Roster management commands: invitations, the outbox, password
 //! resets, resource grants, limits, statistics and events, the audit log and
-//! delete with transfer. Each goes to the server (none works offline); a
+//! delete with transfer, notification settings, custom roles and
+//! departments. Each goes to the server (none works offline); a
 //! change then updates the offline copy of the users it touched.
 
 use roster_client::model::{
-    AuditPage, Catalogue, DeleteOutcome, DeleteRequest, EventsPage, NewRole, OutboxPage,
-    PasswordReset, ResourceRef, UserDetail, UserLimits, UserResources, UserStatistics,
+    AuditPage, Catalogue, DeleteOutcome, DeleteRequest, DepartmentInfo, EventsPage, NewRole,
+    NotificationSettings, OutboxPage, PasswordReset, ResourceRef, UserDetail, UserLimits,
+    UserResources, UserStatistics,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -137,6 +139,22 @@ pub async fn set_limits<R: Runtime>(
 }
 
 #[tauri::command]
+pub async fn set_notifications<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    version: Option<String>,
+    settings: NotificationSettings,
+) -> CmdResult<UserDetail> {
+    with_server(&app, &state, |live, client| async move {
+        let saved = client.set_notifications(&id, version, &settings).await?;
+        live.refresh_user(&client, &id).await;
+        Ok(saved)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn user_statistics<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -202,10 +220,116 @@ pub async fn create_role<R: Runtime>(
 ) -> CmdResult<Catalogue> {
     with_server(&app, &state, |live, client| async move {
         let catalogue = client.create_role(&role).await?;
-        if let Err(e) = live.cache.set_catalogue(catalogue.clone()) {
-            tracing::warn!(error = %e, "cannot keep the catalogue in the offline copy");
-        }
+        catalogue_changed(&live, &catalogue, false);
         Ok(catalogue)
+    })
+    .await
+}
+
+/// Keeps a changed catalogue in the offline copy, and has the next sync
+/// bring the users whose permissions or departments changed with it.
+fn catalogue_changed(live: &crate::offline::Live, catalogue: &Catalogue, users_changed: bool) {
+    if let Err(e) = live.cache.set_catalogue(catalogue.clone()) {
+        tracing::warn!(error = %e, "cannot keep the catalogue in the offline copy");
+    }
+    if users_changed {
+        live.sync_now();
+    }
+}
+
+#[tauri::command]
+pub async fn update_role<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    role: NewRole,
+) -> CmdResult<Catalogue> {
+    with_server(&app, &state, |live, client| async move {
+        let catalogue = client.update_role(&id, &role).await?;
+        catalogue_changed(&live, &catalogue, true);
+        Ok(catalogue)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_role<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> CmdResult<Catalogue> {
+    with_server(&app, &state, |live, client| async move {
+        let catalogue = client.delete_role(&id).await?;
+        catalogue_changed(&live, &catalogue, false);
+        Ok(catalogue)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn departments<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CmdResult<Vec<DepartmentInfo>> {
+    with_server(&app, &state, |_, client| async move {
+        client.departments().await
+    })
+    .await
+}
+
+/// What a department change did: the new list, and the catalogue (whose
+/// names the department fields offer).
+async fn department_changed(
+    live: &crate::offline::Live,
+    client: &roster_client::Client,
+    list: Vec<DepartmentInfo>,
+    users_changed: bool,
+) -> Vec<DepartmentInfo> {
+    match client.catalogue().await {
+        Ok(catalogue) => catalogue_changed(live, &catalogue, users_changed),
+        Err(e) => {
+            tracing::warn!(error = %e, "the catalogue was not read after a department change")
+        }
+    }
+    list
+}
+
+#[tauri::command]
+pub async fn create_department<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> CmdResult<Vec<DepartmentInfo>> {
+    with_server(&app, &state, |live, client| async move {
+        let list = client.create_department(&name).await?;
+        Ok(department_changed(&live, &client, list, false).await)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rename_department<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    new_name: String,
+) -> CmdResult<Vec<DepartmentInfo>> {
+    with_server(&app, &state, |live, client| async move {
+        let list = client.rename_department(&name, &new_name).await?;
+        Ok(department_changed(&live, &client, list, true).await)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_department<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> CmdResult<Vec<DepartmentInfo>> {
+    with_server(&app, &state, |live, client| async move {
+        let list = client.delete_department(&name).await?;
+        Ok(department_changed(&live, &client, list, true).await)
     })
     .await
 }

@@ -271,6 +271,31 @@ export class App {
     return element;
   }
 
+  /**
+   * Picks an option of a drop-down list (a <select>, role combobox) by its
+   * text, as a click on the option does: WebDriver selects it and the page
+   * sees input and change events. Waits until the list shows it.
+   */
+  async choose(name, option, options = {}) {
+    const select = await this.find('combobox', name, options);
+    if (option.includes('"')) throw new Error(`choose: an option with a double quote: ${option}`);
+    const found = await this.browser.findElementFromElement(
+      select.elementId,
+      'xpath',
+      `.//option[normalize-space(.)="${option}"]`,
+    );
+    const id = found?.[ELEMENT_KEY];
+    if (!id) throw new Error(`the list "${name}" has no option "${option}"`);
+    await this.browser.elementClick(id);
+    const shown = () =>
+      this.browser.execute((s) => s.options[s.selectedIndex]?.text.trim(), this.#raw(select));
+    await waitFor(
+      async () => (await shown()) === option,
+      async () => `the list "${name}" shows "${await shown()}", not "${option}"`,
+    );
+    return select;
+  }
+
   /** Presses a key (a WebDriver key name such as 'Enter') in the element. */
   async press(element, key) {
     const codes = { Enter: '\uE007', Escape: '\uE00C', Tab: '\uE004', ArrowDown: '\uE015' };

@@ -2,6 +2,8 @@ import type { AppError } from './bindings/AppError';
 import type { AuditPage } from './bindings/AuditPage';
 import type { DeleteOutcome } from './bindings/DeleteOutcome';
 import type { DeleteRequest } from './bindings/DeleteRequest';
+import type { DepartmentInfo } from './bindings/DepartmentInfo';
+import type { NotificationSettings } from './bindings/NotificationSettings';
 import type { EventsPage } from './bindings/EventsPage';
 import type { OutboxPage } from './bindings/OutboxPage';
 import type { PasswordReset } from './bindings/PasswordReset';
@@ -72,6 +74,23 @@ export interface Backend {
   deleteWithTransfer(id: string, request: DeleteRequest): Promise<DeleteOutcome>;
   /** Defines a custom role (only permissions the administrator holds); answers the new catalogue. */
   createRole(role: NewRole): Promise<Catalogue>;
+  /** Changes a custom role (its holders' permissions follow); answers the new catalogue. */
+  updateRole(id: string, role: NewRole): Promise<Catalogue>;
+  /** Deletes a custom role nobody holds; answers the new catalogue. */
+  deleteRole(id: string): Promise<Catalogue>;
+  /** How the user is notified: e-mail, in the app, a summary of activity. */
+  setNotifications(
+    id: string,
+    version: string | null,
+    settings: NotificationSettings,
+  ): Promise<UserDetail>;
+  /** The departments, each with how many users belong to it. */
+  departments(): Promise<DepartmentInfo[]>;
+  createDepartment(name: string): Promise<DepartmentInfo[]>;
+  /** Renames a department for everyone in it. */
+  renameDepartment(name: string, newName: string): Promise<DepartmentInfo[]>;
+  /** Removes a department from the list and from everyone in it. */
+  deleteDepartment(name: string): Promise<DepartmentInfo[]>;
   /** The offline copy of the open connection: as of when, syncing, offline. */
   syncState(): Promise<SyncState>;
   /** Syncs now (or, while offline, tries to reconnect now). */

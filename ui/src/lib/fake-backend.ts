@@ -15,6 +15,8 @@ import type { AuditEntry } from './bindings/AuditEntry';
 import type { AuditPage } from './bindings/AuditPage';
 import type { DeleteOutcome } from './bindings/DeleteOutcome';
 import type { DeleteRequest } from './bindings/DeleteRequest';
+import type { DepartmentInfo } from './bindings/DepartmentInfo';
+import type { NotificationSettings } from './bindings/NotificationSettings';
 import type { EventsPage } from './bindings/EventsPage';
 import type { OutboxMessage } from './bindings/OutboxMessage';
 import type { OutboxPage } from './bindings/OutboxPage';
@@ -89,6 +91,7 @@ interface FakeUser {
   creditLimit: number | null;
   creditsUsed: number | null;
   allowedIps: string[];
+  notifications: NotificationSettings;
   resources: ResourceRef[];
   invitationExpiresAt: number | null;
   /** Folded name and e-mail, what search matches. */
@@ -560,10 +563,11 @@ export class FakeBackend implements Backend {
     request = sent(request);
     await this.enter('usersWindow', [request], true);
     const search = fold(request.search.trim());
-    const matching = this.sorted(request.tab, search, request.sort);
+    const department = fold(request.department?.trim() ?? '');
+    const matching = this.sorted(request.tab, search, department, request.sort);
     const offset = Math.max(0, Math.min(request.offset, matching.length));
     const rows = matching.slice(offset, offset + request.limit).map((u) => this.row(u));
-    return { total: matching.length, counts: this.counts(search), offset, rows };
+    return { total: matching.length, counts: this.counts(search, department), offset, rows };
   }
 
   async getUser(id: string): Promise<UserDetail> {
@@ -642,6 +646,7 @@ export class FakeBackend implements Backend {
       creditLimit: null,
       creditsUsed: null,
       allowedIps: [],
+      notifications: { email: true, inApp: true, digest: 'weekly' },
       resources: [],
       invitationExpiresAt: Date.now() + 7 * DAY,
       searchKey: '',
@@ -992,6 +997,174 @@ export class FakeBackend implements Backend {
     return this.catalogue();
   }
 
+  async updateRole(id: string, role: NewRole): Promise<Catalogue> {
+    role = sent(role);
+    await this.enter('updateRole', [id, role], true);
+    const me = this.me();
+    this.requirePermission(me, 'configuration:edit', "You don't have permission to change roles.");
+    const existing = this.customRole(id);
+    const name = role.name.trim();
+    if (name === '') throw appError('validation', 'Give the role a name.');
+    const clash = this.catalogueData.roles.find(
+      (r) => r.id !== id && r.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (clash !== undefined) {
+      throw appError('conflict', `A role called '${name}' already exists; choose another name.`);
+    }
+    for (const permission of role.permissions) {
+      if (!me.permissions.includes(permission) && !existing.permissions.includes(permission)) {
+        throw appError(
+          'forbidden',
+          `You cannot give a role the permission '${permission}' because you do not hold it yourself.`,
+        );
+      }
+    }
+    existing.name = name;
+    existing.description = role.description.trim();
+    existing.permissions = [...role.permissions];
+    this.changed();
+    return this.catalogue();
+  }
+
+  async deleteRole(id: string): Promise<Catalogue> {
+    await this.enter('deleteRole', [id], true);
+    this.requirePermission(
+      this.me(),
+      'configuration:edit',
+      "You don't have permission to delete roles.",
+    );
+    const role = this.customRole(id);
+    const holders = this.users.filter((u) => u.role === id).length;
+    if (holders > 0) {
+      throw appError(
+        'conflict',
+        `${holders} user(s) still have the role ${role.name}; give them another role first.`,
+      );
+    }
+    this.catalogueData.roles = this.catalogueData.roles.filter((r) => r.id !== id);
+    return this.catalogue();
+  }
+
+  async setNotifications(
+    id: string,
+    version: string | null,
+    settings: NotificationSettings,
+  ): Promise<UserDetail> {
+    settings = sent(settings);
+    await this.enter('setNotifications', [id, version, settings], true);
+    const user = this.require(id);
+    this.checkVersion(user, version);
+    this.requirePermission(this.me(), 'users:edit', "You don't have permission to edit users.");
+    const text = (n: NotificationSettings) =>
+      `e-mail ${n.email ? 'on' : 'off'}, in-app ${n.inApp ? 'on' : 'off'}, summary ${n.digest}`;
+    const changes: AuditChange[] = [
+      { field: 'notifications', before: text(user.notifications), after: text(settings) },
+    ];
+    user.notifications = { ...settings };
+    user.version += 1;
+    this.changed();
+    this.record('user.update', user, 'Changed notification settings', changes);
+    return this.detail(user);
+  }
+
+  async departments(): Promise<DepartmentInfo[]> {
+    await this.enter('departments', [], true);
+    return this.departmentList();
+  }
+
+  async createDepartment(name: string): Promise<DepartmentInfo[]> {
+    await this.enter('createDepartment', [name], true);
+    this.requireDepartmentManager();
+    const wanted = this.departmentName(name);
+    this.departmentFree(wanted, null);
+    this.catalogueData.departments.push(wanted);
+    return this.departmentList();
+  }
+
+  async renameDepartment(name: string, newName: string): Promise<DepartmentInfo[]> {
+    await this.enter('renameDepartment', [name, newName], true);
+    this.requireDepartmentManager();
+    const old = this.knownDepartment(name);
+    const wanted = this.departmentName(newName);
+    this.departmentFree(wanted, old);
+    this.catalogueData.departments = this.catalogueData.departments.map((d) =>
+      d === old ? wanted : d,
+    );
+    for (const user of this.users) {
+      if (!user.departments.includes(old)) continue;
+      user.departments = user.departments.map((d) => (d === old ? wanted : d));
+      user.version += 1;
+    }
+    this.changed();
+    return this.departmentList();
+  }
+
+  async deleteDepartment(name: string): Promise<DepartmentInfo[]> {
+    await this.enter('deleteDepartment', [name], true);
+    this.requireDepartmentManager();
+    const old = this.knownDepartment(name);
+    this.catalogueData.departments = this.catalogueData.departments.filter((d) => d !== old);
+    for (const user of this.users) {
+      if (!user.departments.includes(old)) continue;
+      user.departments = user.departments.filter((d) => d !== old);
+      user.version += 1;
+    }
+    this.changed();
+    return this.departmentList();
+  }
+
+  private customRole(id: string): Catalogue['roles'][number] {
+    const role = this.catalogueData.roles.find((r) => r.id === id);
+    if (role === undefined) throw appError('notFound', 'This role no longer exists.');
+    if (!role.custom) {
+      throw appError('validation', `${role.name} is built in; only custom roles can be changed.`);
+    }
+    return role;
+  }
+
+  private departmentList(): DepartmentInfo[] {
+    const members = new Map<string, number>();
+    for (const user of this.users) {
+      for (const d of user.departments) members.set(d, (members.get(d) ?? 0) + 1);
+    }
+    return [...this.catalogueData.departments]
+      .sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }))
+      .map((name) => ({ name, members: members.get(name) ?? 0 }));
+  }
+
+  private requireDepartmentManager(): void {
+    this.requirePermission(
+      this.me(),
+      'categories:manage',
+      "You don't have permission to manage departments.",
+    );
+  }
+
+  private departmentName(name: string): string {
+    const trimmed = name.trim();
+    if (trimmed === '') throw appError('validation', 'Give the department a name.');
+    if ([...trimmed].length > 100) {
+      throw appError('validation', "A department's name can be at most 100 characters.");
+    }
+    return trimmed;
+  }
+
+  private knownDepartment(name: string): string {
+    const found = this.catalogueData.departments.find((d) => d === name);
+    if (found === undefined) throw appError('notFound', `There is no department called ${name}.`);
+    return found;
+  }
+
+  /** Refuses a name another department has (ignoring case); `self` may keep its own. */
+  private departmentFree(name: string, self: string | null): void {
+    const taken = this.catalogueData.departments.find(
+      (d) => d !== self && d.toLowerCase() === name.toLowerCase(),
+    );
+    if (taken !== undefined) {
+      throw appError('conflict', `There is already a department called ${taken}.`);
+    }
+  }
+
   private remove(user: FakeUser): void {
     this.users = this.users.filter((u) => u !== user);
     this.byId.delete(user.id);
@@ -1281,6 +1454,11 @@ export class FakeBackend implements Backend {
               ? 0
               : null,
         allowedIps: rnd() < 0.1 ? ['203.0.113.0/24', '2001:db8:4a1::/48'] : [],
+        notifications: {
+          email: rnd() < 0.8,
+          inApp: rnd() < 0.9,
+          digest: pick(rnd, ['never', 'daily', 'weekly', 'weekly'] as const),
+        },
         resources: role === 'guest' || rnd() < 0.2 ? [pick(rnd, RESOURCES)] : [],
         invitationExpiresAt:
           status === 'pending' ? this.now + Math.floor((rnd() * 24 - 10) * DAY) : null,
@@ -1383,18 +1561,24 @@ export class FakeBackend implements Backend {
     }
   }
 
-  private matches(user: FakeUser, search: string): boolean {
-    return search === '' || user.searchKey.includes(search);
+  /** `department` folded; '' for every department. */
+  private matches(user: FakeUser, search: string, department: string): boolean {
+    return (
+      (search === '' || user.searchKey.includes(search)) &&
+      (department === '' || user.departments.some((d) => fold(d) === department))
+    );
   }
 
-  private counts(search: string): TabCounts {
+  private counts(search: string, department: string): TabCounts {
     const counts: TabCounts = { active: 0, pending: 0, archived: 0 };
-    for (const user of this.users) if (this.matches(user, search)) counts[user.status] += 1;
+    for (const user of this.users) {
+      if (this.matches(user, search, department)) counts[user.status] += 1;
+    }
     return counts;
   }
 
-  private sorted(tab: Tab, search: string, sort: Sort): FakeUser[] {
-    const key = `${tab}\u0000${search}\u0000${sort.key}\u0000${sort.descending}`;
+  private sorted(tab: Tab, search: string, department: string, sort: Sort): FakeUser[] {
+    const key = `${tab}\u0000${search}\u0000${department}\u0000${sort.key}\u0000${sort.descending}`;
     const cached = this.windowCache.get(key);
     if (cached !== undefined) return cached;
     const roleRank = new Map(this.catalogueData.roles.map((r, index) => [r.id, index]));
@@ -1412,7 +1596,7 @@ export class FakeBackend implements Backend {
     };
     const direction = sort.descending ? -1 : 1;
     const list = this.users
-      .filter((u) => u.status === tab && this.matches(u, search))
+      .filter((u) => u.status === tab && this.matches(u, search, department))
       .sort((a, b) => {
         const byKey = compareKey(a, b) * direction;
         if (byKey !== 0) return byKey;
@@ -1461,6 +1645,7 @@ export class FakeBackend implements Backend {
       creditLimit: user.creditLimit,
       creditsUsed: user.creditsUsed,
       allowedIps: [...user.allowedIps],
+      notifications: { ...user.notifications },
       resources: structuredClone(user.resources),
       invitationExpiresAt: iso(user.invitationExpiresAt),
     };

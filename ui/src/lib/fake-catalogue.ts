@@ -134,6 +134,27 @@ const APPLICATIONS: AppDef[] = [
     ],
   },
   {
+    id: 'categories',
+    name: 'Categories and departments',
+    description: 'The categories cases are filed under and the departments users belong to.',
+    accountSetting: false,
+    permissions: [
+      {
+        id: 'categories:view',
+        name: 'View categories and departments',
+        tier: Tier.View,
+        description: 'See the list of categories and departments.',
+      },
+      {
+        id: 'categories:manage',
+        name: 'Add and remove categories and departments',
+        tier: Tier.Manage,
+        description:
+          'Create, rename and remove categories and departments. Removing one does not delete its cases or users.',
+      },
+    ],
+  },
+  {
     id: 'tasks',
     name: 'Tools and tasks',
     description: 'The tools of the account and the tasks run with them.',

@@ -4,6 +4,8 @@ import { toAppError, type Backend } from './backend';
 import type { AuditPage } from './bindings/AuditPage';
 import type { DeleteOutcome } from './bindings/DeleteOutcome';
 import type { DeleteRequest } from './bindings/DeleteRequest';
+import type { DepartmentInfo } from './bindings/DepartmentInfo';
+import type { NotificationSettings } from './bindings/NotificationSettings';
 import type { EventsPage } from './bindings/EventsPage';
 import type { OutboxPage } from './bindings/OutboxPage';
 import type { PasswordReset } from './bindings/PasswordReset';
@@ -147,6 +149,38 @@ export class TauriBackend implements Backend {
 
   createRole(role: NewRole): Promise<Catalogue> {
     return call('create_role', { role });
+  }
+
+  updateRole(id: string, role: NewRole): Promise<Catalogue> {
+    return call('update_role', { id, role });
+  }
+
+  deleteRole(id: string): Promise<Catalogue> {
+    return call('delete_role', { id });
+  }
+
+  setNotifications(
+    id: string,
+    version: string | null,
+    settings: NotificationSettings,
+  ): Promise<UserDetail> {
+    return call('set_notifications', { id, version, settings });
+  }
+
+  departments(): Promise<DepartmentInfo[]> {
+    return call('departments');
+  }
+
+  createDepartment(name: string): Promise<DepartmentInfo[]> {
+    return call('create_department', { name });
+  }
+
+  renameDepartment(name: string, newName: string): Promise<DepartmentInfo[]> {
+    return call('rename_department', { name, newName });
+  }
+
+  deleteDepartment(name: string): Promise<DepartmentInfo[]> {
+    return call('delete_department', { name });
   }
 
   syncState(): Promise<SyncState> {

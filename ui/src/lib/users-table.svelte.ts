@@ -33,6 +33,8 @@ export class UsersTable {
   /** The search as sent to the backend (the search box debounces into it). */
   search = $state('');
   sort = $state<Sort>({ key: 'name', descending: false });
+  /** Only users in this department; null: every department. */
+  department = $state<string | null>(null);
 
   /** Rows in the current tab for the current search; null until the first answer. */
   total = $state<number | null>(null);
@@ -72,6 +74,12 @@ export class UsersTable {
   setSearch(search: string): void {
     if (search === this.search) return;
     this.search = search;
+    this.restart();
+  }
+
+  setDepartment(department: string | null): void {
+    if (department === this.department) return;
+    this.department = department;
     this.restart();
   }
 
@@ -137,6 +145,7 @@ export class UsersTable {
       sort: { ...this.sort },
       offset: block * BLOCK_SIZE,
       limit: BLOCK_SIZE,
+      department: this.department,
     };
     try {
       const window = await this.fetchWindow(request);

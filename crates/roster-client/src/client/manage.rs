@@ -16,10 +16,11 @@ use super::http::Answer;
 use super::Client;
 use crate::error::{ClientError, ClientResult};
 use crate::model::{
-    AuditChange, AuditEntry, AuditPage, Catalogue, DeleteOutcome, DeleteRequest, EventsPage,
-    NewRole, OutboxMessage, OutboxPage, PasswordReset, ResourceRef, UsageEvent, UserDetail,
-    UserLimits, UserResources, UserStatistics,
+    AuditChange, AuditEntry, AuditPage, Catalogue, DeleteOutcome, DeleteRequest, DepartmentInfo,
+    EventsPage, NewRole, NotificationSettings, OutboxMessage, OutboxPage, PasswordReset,
+    ResourceRef, UsageEvent, UserDetail, UserLimits, UserResources, UserStatistics,
 };
+use crate::user_json;
 use roster_scim::urn;
 
 /// A page of a newest-first list: `before` is the previous page's
@@ -495,6 +496,154 @@ impl Client {
         self.write_user(&caps, non_empty(id)?, version.as_deref(), ops, None)
             .await?;
         self.get_user(id).await
+    }
+
+    /// Sets how a user is notified.
+    pub async fn set_notifications(
+        &self,
+        id: &str,
+        version: Option<String>,
+        settings: &NotificationSettings,
+    ) -> ClientResult<UserDetail> {
+        let caps = self.capabilities().await?;
+        if !caps.roster_extension {
+            return Err(ClientError::Validation(
+                "This server has no notification settings.".into(),
+            ));
+        }
+        let path = format!("{}:notifications", urn::ROSTER_USER);
+        let ops = vec![PatchOperation::new(
+            PatchOpKind::Replace,
+            Some(path.as_str()),
+            Some(user_json::notifications_json(settings)),
+        )];
+        self.write_user(&caps, non_empty(id)?, version.as_deref(), ops, None)
+            .await?;
+        self.get_user(id).await
+    }
+
+    /// Changes a custom role's name, description and permissions (its
+    /// holders' permissions follow); answers the new catalogue.
+    pub async fn update_role(&self, id: &str, role: &NewRole) -> ClientResult<Catalogue> {
+        if role.name.trim().is_empty() {
+            return Err(ClientError::Validation("Give the role a name.".into()));
+        }
+        let url = self.roster_url(&["roles", id]);
+        let body = json!({
+            "name": role.name.trim(),
+            "description": role.description.trim(),
+            "permissions": role.permissions,
+        });
+        self.roster_call(Method::PATCH, url, &[], Some(body))
+            .await?;
+        self.refresh_catalogue().await
+    }
+
+    /// Deletes a custom role nobody holds; answers the new catalogue.
+    pub async fn delete_role(&self, id: &str) -> ClientResult<Catalogue> {
+        let url = self.roster_url(&["roles", id]);
+        self.roster_call(Method::DELETE, url, &[], None).await?;
+        self.refresh_catalogue().await
+    }
+
+    /// The departments with how many users belong to each.
+    pub async fn departments(&self) -> ClientResult<Vec<DepartmentInfo>> {
+        let list: DepartmentList = self
+            .roster_get(&["departments"], &[], "the list of departments")
+            .await?;
+        Ok(list.infos())
+    }
+
+    /// Adds a department; answers the new list.
+    pub async fn create_department(&self, name: &str) -> ClientResult<Vec<DepartmentInfo>> {
+        let name = department_name(name)?;
+        let url = self.roster_url(&["departments"]);
+        self.department_change(Method::POST, url, Some(json!({ "name": name })))
+            .await
+    }
+
+    /// Renames a department for every user in it; answers the new list.
+    pub async fn rename_department(
+        &self,
+        name: &str,
+        new_name: &str,
+    ) -> ClientResult<Vec<DepartmentInfo>> {
+        let new_name = department_name(new_name)?;
+        let url = self.roster_url(&["departments", name]);
+        self.department_change(Method::PATCH, url, Some(json!({ "name": new_name })))
+            .await
+    }
+
+    /// Removes a department from the list and from every user in it;
+    /// answers the new list.
+    pub async fn delete_department(&self, name: &str) -> ClientResult<Vec<DepartmentInfo>> {
+        let url = self.roster_url(&["departments", name]);
+        self.department_change(Method::DELETE, url, None).await
+    }
+
+    async fn department_change(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+    ) -> ClientResult<Vec<DepartmentInfo>> {
+        let list: DepartmentList = self
+            .roster_call(method, url, &[], body)
+            .await?
+            .json("the list of departments")?;
+        // The catalogue's list of names (for the department fields) follows.
+        if let Err(e) = self.refresh_catalogue().await {
+            tracing::debug!(error = %e, "the catalogue was not refreshed after a department change");
+        }
+        Ok(list.infos())
+    }
+}
+
+/// The longest department name the client sends (the reference server's
+/// limit too).
+pub const MAX_DEPARTMENT_NAME: usize = 100;
+
+fn department_name(name: &str) -> ClientResult<&str> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ClientError::Validation(
+            "Give the department a name.".into(),
+        ));
+    }
+    if name.chars().count() > MAX_DEPARTMENT_NAME {
+        return Err(ClientError::Validation(format!(
+            "A department's name can be at most {MAX_DEPARTMENT_NAME} characters."
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ClientError::Validation(
+            "A department's name cannot contain line breaks or tabs.".into(),
+        ));
+    }
+    Ok(name)
+}
+
+#[derive(Deserialize)]
+struct DepartmentList {
+    departments: Vec<String>,
+    /// Servers that do not count members leave it out.
+    #[serde(default)]
+    members: BTreeMap<String, u32>,
+}
+
+impl DepartmentList {
+    fn infos(self) -> Vec<DepartmentInfo> {
+        let DepartmentList {
+            departments,
+            members,
+        } = self;
+        departments
+            .into_iter()
+            .map(|name| DepartmentInfo {
+                members: members.get(&name).copied().unwrap_or(0),
+                name,
+            })
+            .collect()
     }
 }
 

@@ -207,7 +207,11 @@ impl Client {
     /// the same search. The page and the counts are requested concurrently.
     pub async fn users_window(&self, req: &WindowRequest) -> ClientResult<UsersWindow> {
         let caps = self.capabilities().await?;
-        let search = query::search_filter(&req.search)?;
+        let search = query::narrowing(
+            &req.search,
+            req.department.as_deref(),
+            caps.roster_extension,
+        )?;
         let search = search.as_ref();
         let catalogue = async {
             // Role names are a nicety: a window is still useful without them.

@@ -93,6 +93,7 @@ pub fn window(tab: Tab, search: &str, offset: u32, limit: u32) -> WindowRequest 
         },
         offset,
         limit,
+        department: None,
     }
 }
 

@@ -9,4 +9,8 @@ export type WindowRequest = { tab: Tab,
 /**
  * Matched against name and e-mail, ignoring case and accents.
  */
-search: string, sort: Sort, offset: number, limit: number, };
+search: string, sort: Sort, offset: number, limit: number, 
+/**
+ * Only users in this department (compared ignoring case); None: all.
+ */
+department?: string | null, };
