@@ -30,6 +30,7 @@ pub enum DbError {
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_lifecycle.sql"),
+    include_str!("migrations/0003_departments.sql"),
 ];
 
 #[derive(Clone)]

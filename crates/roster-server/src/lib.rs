@@ -10,6 +10,7 @@ pub mod config;
 pub mod credits;
 pub mod db;
 pub mod demo;
+pub mod departments;
 pub mod discovery;
 pub mod error;
 pub mod grants;
@@ -113,7 +114,14 @@ pub fn app(state: AppState) -> Router {
         .route("/audit", get(audit::list))
         .route("/applications", get(roster_api::applications))
         .route("/resources", get(roster_api::resources))
-        .route("/departments", get(roster_api::departments))
+        .route(
+            "/departments",
+            get(departments::list).post(departments::create),
+        )
+        .route(
+            "/departments/{name}",
+            axum::routing::patch(departments::rename).delete(departments::delete),
+        )
         .route("/invitations", post(invitations::invite))
         .route(
             "/users/{id}/invitation",

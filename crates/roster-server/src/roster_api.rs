@@ -1,5 +1,6 @@
 //! The Roster endpoints for what SCIM has no resource type for: the role and
-//! permission catalogue, resources, departments, and who the caller is.
+//! permission catalogue, resources, and who the caller is (departments have
+//! their own module).
 //! They live beside the SCIM base, at `/roster/v1`.
 
 use axum::extract::{Query, State};
@@ -60,19 +61,6 @@ pub async fn resources(
         })
         .await?;
     Ok(Json(json!({ "resources": list })))
-}
-
-pub async fn departments(State(state): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Value>> {
-    let list = state
-        .db
-        .read(|conn| -> ApiResult<Vec<String>> {
-            let mut stmt =
-                conn.prepare("SELECT name FROM departments ORDER BY name COLLATE NOCASE")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await?;
-    Ok(Json(json!({ "departments": list })))
 }
 
 /// Who the caller is and what they may do, so a client can disable what

@@ -525,17 +525,54 @@ pub fn rederive_role(
         doc["roles"] =
             json!([{ "value": role.id, "display": role.name, "type": "roster", "primary": true }]);
         doc["entitlements"] = entitlements_json(effective_permissions(loaded, &role.id, &doc));
-        tx.execute(
-            "UPDATE users SET version = version + 1, last_modified = ?2 WHERE id = ?1",
-            params![u.id, now],
-        )?;
-        tx.execute(
-            "UPDATE user_docs SET data = ?2 WHERE seq = (SELECT seq FROM users WHERE id = ?1)",
-            params![u.id, serde_json::to_string(&doc)?],
-        )?;
+        store_doc(tx, &u.id, &doc, &now)?;
         ids.push(u.id);
     }
     Ok(ids)
+}
+
+/// Stores a new document for an existing user as a write of its own: the
+/// version (ETag) and `meta.lastModified` move on, so that incremental syncs
+/// (`meta.lastModified gt …`) see the change, and the user's department
+/// memberships follow the document. For changes the server makes to many
+/// users at once (a role's permissions, a department renamed or removed),
+/// which do not pass through [`prepare_user`]'s per-user rules.
+pub fn store_doc(tx: &rusqlite::Connection, id: &str, doc: &Value, now: &str) -> ApiResult<()> {
+    tx.prepare_cached("UPDATE users SET version = version + 1, last_modified = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
+    tx.prepare_cached(
+        "UPDATE user_docs SET data = ?2 WHERE seq = (SELECT seq FROM users WHERE id = ?1)",
+    )?
+    .execute(params![id, serde_json::to_string(doc)?])?;
+    sync_departments(tx, id, &departments_of(doc), true)
+}
+
+/// The department names in a user document's extension.
+pub fn departments_of(doc: &Value) -> Vec<String> {
+    ext(doc)
+        .and_then(|e| e.get("departments"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The users who belong to the department `name` (compared as the
+/// departments table compares names), each as stored.
+pub fn department_members(conn: &rusqlite::Connection, name: &str) -> ApiResult<Vec<Stored>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM users t {DOCS}
+         WHERE t.id IN (SELECT user_id FROM user_departments WHERE department = ?1)
+         ORDER BY t.seq"
+    ))?;
+    let users = stmt
+        .query_map([name], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(users)
 }
 
 fn entitlements_json(permissions: Vec<String>) -> Value {
@@ -678,17 +715,7 @@ fn prepare(
         let mut seen = BTreeSet::new();
         let mut cleaned = Vec::new();
         for d in list.iter() {
-            let name = d.as_str().unwrap_or("").trim().to_string();
-            if name.is_empty() {
-                return Err(ApiError::invalid_value(
-                    "A department name cannot be empty.",
-                ));
-            }
-            if chars(&name) > 100 {
-                return Err(ApiError::invalid_value(
-                    "A department name can be at most 100 characters long.",
-                ));
-            }
+            let name = crate::departments::check_name(d.as_str().unwrap_or(""))?;
             if seen.insert(fold(&name)) {
                 cleaned.push(Value::String(name.clone()));
                 departments.push(name);
@@ -820,10 +847,26 @@ fn sort_keys(doc: &Value) -> (Option<String>, Option<String>) {
     (f, g)
 }
 
-fn ensure_departments(tx: &rusqlite::Connection, names: &[String]) -> ApiResult<()> {
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO departments (name) VALUES (?1)")?;
+/// Records the departments a user belongs to: a name the account does not
+/// list yet is added (departments are created on first use), and the user's
+/// memberships become these (`replace`: an existing user's earlier ones go).
+fn sync_departments(
+    tx: &rusqlite::Connection,
+    user_id: &str,
+    names: &[String],
+    replace: bool,
+) -> ApiResult<()> {
+    if replace {
+        tx.prepare_cached("DELETE FROM user_departments WHERE user_id = ?1")?
+            .execute([user_id])?;
+    }
+    let mut listed = tx.prepare_cached("INSERT OR IGNORE INTO departments (name) VALUES (?1)")?;
+    let mut member = tx.prepare_cached(
+        "INSERT OR IGNORE INTO user_departments (user_id, department) VALUES (?1, ?2)",
+    )?;
     for n in names {
-        stmt.execute([n])?;
+        listed.execute([n])?;
+        member.execute(params![user_id, n])?;
     }
     Ok(())
 }
@@ -866,7 +909,6 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
     if taken(tx, &key, None)? {
         return Err(uniqueness(&p.user_name));
     }
-    ensure_departments(tx, &p.departments)?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = crate::time::now_string();
     let created = life.created.clone().unwrap_or_else(|| now.clone());
@@ -902,6 +944,7 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
     ])?;
     tx.prepare_cached("INSERT INTO user_docs (seq, data) VALUES (last_insert_rowid(), ?1)")?
         .execute([serde_json::to_string(&p.data)?])?;
+    sync_departments(tx, &id, &p.departments, false)?;
     Ok(id)
 }
 
@@ -910,7 +953,6 @@ fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResu
     if taken(tx, &key, Some(&existing.id))? {
         return Err(uniqueness(&p.user_name));
     }
-    ensure_departments(tx, &p.departments)?;
     let status = match existing.status.as_str() {
         "pending" => "pending",
         _ if p.active => "active",
@@ -937,7 +979,7 @@ fn update(tx: &rusqlite::Connection, existing: &Stored, p: &Prepared) -> ApiResu
         "UPDATE user_docs SET data = ?2 WHERE seq = (SELECT seq FROM users WHERE id = ?1)",
         params![existing.id, serde_json::to_string(&p.data)?],
     )?;
-    Ok(())
+    sync_departments(tx, &existing.id, &p.departments, true)
 }
 
 /// Sets a password given through SCIM (`password` is write-only).

@@ -47,6 +47,9 @@ enum Action {
     ArchiveMorePowerfulUser,
     GrantResourceNotVisible,
     ResetMemberPassword,
+    CreateDepartment,
+    RenameDepartment,
+    DeleteDepartment,
 }
 
 use Action::*;
@@ -75,6 +78,10 @@ const MATRIX: &[(Action, &str)] = &[
     (ArchiveMorePowerfulUser, "AADDDDD"),
     (GrantResourceNotVisible, "AADDDDD"),
     (ResetMemberPassword, "AAADDDD"),
+    // `categories:manage`: not an account setting, so Managers have it.
+    (CreateDepartment, "AADADDD"),
+    (RenameDepartment, "AADADDD"),
+    (DeleteDepartment, "AADADDD"),
 ];
 
 struct Fixture {
@@ -279,6 +286,25 @@ async fn run(fx: &Fixture, actor: &Actor, action: Action) -> Outcome {
                 &json!({}),
             )
             .await
+        }
+        CreateDepartment => {
+            s.post(
+                "/roster/v1/departments",
+                &json!({ "name": format!("Department {}", uuid_like()) }),
+            )
+            .await
+        }
+        RenameDepartment | DeleteDepartment => {
+            // A department with a member, made by the Owner's token.
+            let name = format!("Department {}", uuid_like());
+            fresh_user(fx, "member", json!({ "departments": [name] })).await;
+            let path = format!("/roster/v1/departments/{}", enc(&name));
+            if matches!(action, RenameDepartment) {
+                s.patch_json(&path, &json!({ "name": format!("{name} renamed") }))
+                    .await
+            } else {
+                s.delete(&path).await
+            }
         }
     };
     outcome(&reply, &why)
