@@ -1,13 +1,15 @@
 //! The Roster management endpoints through the client, against the real
 //! server: invitations and the outbox, password resets, resource grants,
-//! credits and events, the audit log, delete with transfer, limits, and
-//! roles the caller may not grant.
+//! credits and events, the audit log, delete with transfer, limits, roles
+//! the caller may not grant, custom roles changed and deleted, notification
+//! settings and departments.
 
 mod common;
 
 use common::{all_rows, start};
 use roster_client::model::{
-    ApplicationMode, DeleteRequest, ErrorKind, InviteRequest, Status, Tab, UserEdit, UserLimits,
+    ApplicationMode, DeleteRequest, Digest, ErrorKind, InviteRequest, NewRole,
+    NotificationSettings, Status, Tab, UserEdit, UserLimits,
 };
 use roster_client::{Client, ClientError};
 
@@ -358,4 +360,191 @@ async fn a_custom_role_holds_only_what_its_author_holds() {
         .find(|r| r.name == "Case reader")
         .expect("the new role is in the catalogue");
     assert!(role.custom && role.grantable);
+}
+
+#[tokio::test]
+async fn a_custom_role_is_changed_and_deleted_once_nobody_holds_it() {
+    let server = start().await;
+    let admin = server.admin().await;
+    let role = |name: &str, description: &str, permissions: &[&str]| NewRole {
+        name: name.into(),
+        description: description.into(),
+        permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    let catalogue = admin
+        .create_role(&role("Case reader", "", &["profile:view", "cases:view"]))
+        .await
+        .unwrap();
+    let id = catalogue
+        .roles
+        .iter()
+        .find(|r| r.name == "Case reader")
+        .unwrap()
+        .id
+        .clone();
+    let catalogue = admin
+        .update_role(
+            &id,
+            &role(
+                "Case analyst",
+                "Reads cases and their statistics.",
+                &["profile:view", "cases:view", "statistics:view"],
+            ),
+        )
+        .await
+        .unwrap();
+    let changed = catalogue.roles.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(changed.name, "Case analyst");
+    assert_eq!(changed.description, "Reads cases and their statistics.");
+    assert!(changed.permissions.contains(&"statistics:view".to_owned()));
+    let (k, message) = kind(
+        admin
+            .update_role(&id, &role("Admin", "", &["profile:view"]))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Validation, "a taken name: {message}");
+    let (k, _) = kind(
+        admin
+            .update_role(&id, &role("  ", "", &[]))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Validation);
+
+    // Held by someone, it stays.
+    let invited = admin
+        .invite(&invitee("ina.role@example.com", &id))
+        .await
+        .unwrap();
+    let (k, message) = kind(admin.delete_role(&id).await.unwrap_err());
+    assert_eq!(k, ErrorKind::Validation, "{message}");
+    assert!(message.contains("still have the role"), "{message}");
+    admin.revoke_invitation(&invited.id).await.unwrap();
+    let catalogue = admin.delete_role(&id).await.unwrap();
+    assert!(catalogue.roles.iter().all(|r| r.id != id));
+    // Built-in roles cannot be changed or deleted.
+    assert!(admin.delete_role("member").await.is_err());
+}
+
+#[tokio::test]
+async fn notification_settings_are_read_and_set() {
+    let server = start().await;
+    let owner = server.owner().await;
+    let id = active_with_role(&owner, "member").await;
+    let before = owner.get_user(&id).await.unwrap();
+    let settings = before
+        .notifications
+        .expect("the Roster extension has notification settings");
+    let wanted = NotificationSettings {
+        email: !settings.email,
+        in_app: !settings.in_app,
+        digest: if settings.digest == Digest::Daily {
+            Digest::Never
+        } else {
+            Digest::Daily
+        },
+    };
+    let saved = owner
+        .set_notifications(&id, before.version.clone(), &wanted)
+        .await
+        .unwrap();
+    assert_eq!(saved.notifications, Some(wanted));
+    assert_eq!(
+        owner.get_user(&id).await.unwrap().notifications,
+        Some(wanted)
+    );
+    assert_ne!(saved.version, before.version, "a new version");
+    // The version read before the change is stale now.
+    let (k, _) = kind(
+        owner
+            .set_notifications(&id, before.version, &settings)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Conflict);
+}
+
+#[tokio::test]
+async fn departments_are_added_renamed_and_removed_for_their_members() {
+    let server = start().await;
+    let owner = server.owner().await;
+    let list = owner.departments().await.unwrap();
+    let busiest = list
+        .iter()
+        .max_by_key(|d| d.members)
+        .expect("the demo has departments")
+        .clone();
+    assert!(busiest.members > 0);
+    let in_it = |client: &Client, name: &str| {
+        let client = client.clone();
+        let req = roster_client::model::WindowRequest {
+            department: Some(name.to_owned()),
+            ..common::window(Tab::Active, "", 0, 1000)
+        };
+        async move {
+            let window = client.users_window(&req).await.unwrap();
+            window.counts.active + window.counts.pending + window.counts.archived
+        }
+    };
+    assert_eq!(in_it(&owner, &busiest.name).await, busiest.members);
+
+    // Names are checked before anything is sent.
+    for bad in ["", "   ", &"x".repeat(101), "two\nlines"] {
+        let (k, message) = kind(owner.create_department(bad).await.unwrap_err());
+        assert_eq!(k, ErrorKind::Validation, "{bad:?}: {message}");
+    }
+    let list = owner
+        .create_department("  Øresund Logistik ")
+        .await
+        .unwrap();
+    let added = list.iter().find(|d| d.name == "Øresund Logistik").unwrap();
+    assert_eq!(added.members, 0);
+    assert!(owner
+        .catalogue()
+        .await
+        .unwrap()
+        .departments
+        .contains(&"Øresund Logistik".to_owned()));
+    // Taken, ignoring case: a uniqueness refusal, which the client reads as
+    // a problem with what was typed.
+    let (k, message) = kind(
+        owner
+            .create_department("øresund logistik")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Validation, "{message}");
+    assert!(message.contains("already"), "{message}");
+
+    let renamed = format!("{} (renamed)", busiest.name);
+    let list = owner
+        .rename_department(&busiest.name, &renamed)
+        .await
+        .unwrap();
+    assert!(list.iter().all(|d| d.name != busiest.name));
+    assert_eq!(
+        list.iter().find(|d| d.name == renamed).unwrap().members,
+        busiest.members
+    );
+    assert_eq!(in_it(&owner, &renamed).await, busiest.members);
+    assert_eq!(in_it(&owner, &busiest.name).await, 0);
+
+    let list = owner.delete_department(&renamed).await.unwrap();
+    assert!(list.iter().all(|d| d.name != renamed));
+    assert_eq!(in_it(&owner, &renamed).await, 0);
+    let (k, _) = kind(owner.delete_department(&renamed).await.unwrap_err());
+    assert_eq!(k, ErrorKind::NotFound);
+
+    // A Viewer reads the list but cannot change it.
+    server.register_token("viewer-token", "viewer");
+    let viewer = Client::with_api_token(
+        server.url.clone(),
+        roster_client::Secret::new("viewer-token"),
+    )
+    .await
+    .unwrap();
+    assert!(!viewer.departments().await.unwrap().is_empty());
+    let (k, message) = kind(viewer.create_department("Skunkworks").await.unwrap_err());
+    assert_eq!(k, ErrorKind::Forbidden, "{message}");
 }

@@ -1009,7 +1009,7 @@ export class FakeBackend implements Backend {
       (r) => r.id !== id && r.name.toLowerCase() === name.toLowerCase(),
     );
     if (clash !== undefined) {
-      throw appError('conflict', `A role called '${name}' already exists; choose another name.`);
+      throw appError('validation', `A role called '${name}' already exists; choose another name.`);
     }
     for (const permission of role.permissions) {
       if (!me.permissions.includes(permission) && !existing.permissions.includes(permission)) {
@@ -1037,7 +1037,7 @@ export class FakeBackend implements Backend {
     const holders = this.users.filter((u) => u.role === id).length;
     if (holders > 0) {
       throw appError(
-        'conflict',
+        'validation',
         `${holders} user(s) still have the role ${role.name}; give them another role first.`,
       );
     }
@@ -1161,7 +1161,7 @@ export class FakeBackend implements Backend {
       (d) => d !== self && d.toLowerCase() === name.toLowerCase(),
     );
     if (taken !== undefined) {
-      throw appError('conflict', `There is already a department called ${taken}.`);
+      throw appError('validation', `There is already a department called ${taken}.`);
     }
   }
 
