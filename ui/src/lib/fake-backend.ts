@@ -984,8 +984,11 @@ export class FakeBackend implements Backend {
         );
       }
     }
+    const slug = `custom-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    let id = slug;
+    for (let n = 2; this.catalogueData.roles.some((r) => r.id === id); n++) id = `${slug}-${n}`;
     this.catalogueData.roles.push({
-      id: `custom-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+      id,
       name,
       description: role.description.trim(),
       permissions: [...role.permissions],
@@ -1454,10 +1457,12 @@ export class FakeBackend implements Backend {
               ? 0
               : null,
         allowedIps: rnd() < 0.1 ? ['203.0.113.0/24', '2001:db8:4a1::/48'] : [],
+        // From the index, not the random draws: the people stay the same
+        // as before users had notification settings.
         notifications: {
-          email: rnd() < 0.8,
-          inApp: rnd() < 0.9,
-          digest: pick(rnd, ['never', 'daily', 'weekly', 'weekly'] as const),
+          email: i % 5 !== 0,
+          inApp: i % 10 !== 3,
+          digest: (['weekly', 'daily', 'weekly', 'never'] as const)[i % 4]!,
         },
         resources: role === 'guest' || rnd() < 0.2 ? [pick(rnd, RESOURCES)] : [],
         invitationExpiresAt:
