@@ -190,6 +190,9 @@ export const tests = [
         await app.click('radio', theme, { within: await app.find('radiogroup', 'Theme') });
         const { panel } = await openUser(ctx, 'Active', emailOf(member));
         await snap(ctx, 'details');
+        const notify = await app.find('switch', 'E-mail notifications', { within: panel });
+        await app.browser.execute((element) => element.scrollIntoView({ block: 'center' }), notify);
+        await snap(ctx, 'details-notifications');
         for (const tab of ['Access', 'Statistics', 'Events', 'History']) {
           await app.click('tab', tab, { within: panel });
           await app.find('tabpanel', tab, { within: panel, timeout: SLOW });
@@ -210,6 +213,11 @@ export const tests = [
         await app.click('button', 'Roles');
         await app.find('dialog', 'Roles');
         await snap(ctx, 'roles');
+        await app.keys('Escape');
+        await app.waitGone('dialog');
+        await app.click('button', 'Departments');
+        await app.find('list', 'Departments', { timeout: SLOW });
+        await snap(ctx, 'departments-list');
         await app.keys('Escape');
         await app.waitGone('dialog');
       }
@@ -392,6 +400,78 @@ export const tests = [
         'the department filter still names a removed department',
         SLOW,
       );
+    },
+  },
+  {
+    name: 'custom roles: defined, changed and deleted in the app; a held one stays',
+    async run(ctx) {
+      const { app } = ctx;
+      await home(ctx);
+      const s = stamp();
+      const name = `Case reader ${s}`;
+      const renamed = `Case analyst ${s}`;
+      await app.click('button', 'Roles');
+      const dialog = await app.find('dialog', 'Roles');
+      await app.type('textbox', 'Role name', name, { within: dialog });
+      await app.click('checkbox', 'View cases', { within: dialog });
+      await app.click('button', 'Create role', { within: dialog });
+      await app.find('button', `Edit ${name}`, { within: dialog, timeout: SLOW });
+      const roles = async () => (await api(ctx).ok('GET', '/roster/v1/roles')).roles;
+      const created = (await roles()).find((r) => r.name === name);
+      assert(
+        created?.permissions.includes('cases:view'),
+        `the server has ${JSON.stringify(created)}`,
+      );
+
+      await app.click('button', `Edit ${name}`, { within: dialog });
+      await app.type('textbox', 'Role name', renamed, { within: dialog });
+      await app.type('textbox', 'Description', 'Reads the cases shared with them.', {
+        within: dialog,
+      });
+      await app.click('button', 'Save role', { within: dialog });
+      await app.find('button', `Edit ${renamed}`, { within: dialog, timeout: SLOW });
+      const changed = (await roles()).find((r) => r.id === created.id);
+      assert(
+        changed?.name === renamed && changed.description === 'Reads the cases shared with them.',
+        `the server has ${JSON.stringify(changed)}`,
+      );
+
+      // Held by someone (invited through the API), it cannot go.
+      const invited = await api(ctx).ok('POST', '/roster/v1/invitations', {
+        user: {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', EXT],
+          userName: `role.holder.${s}@example.org`,
+          name: { givenName: 'Role', familyName: `Holder ${s}` },
+          emails: [{ value: `role.holder.${s}@example.org`, primary: true }],
+          [EXT]: { role: created.id },
+        },
+        sendEmail: false,
+      });
+      await app.click('button', `Delete ${renamed}`, { within: dialog });
+      let confirm = await app.find('alertdialog', `Delete the role ${renamed}?`);
+      await app.click('button', 'Delete role', { within: confirm });
+      await app.find('alert', undefined, {
+        within: confirm,
+        text: /still have the role/,
+        timeout: SLOW,
+      });
+      await snap(ctx, 'role-delete-refused');
+      await app.click('button', 'Cancel', { within: confirm });
+      await app.waitGone('alertdialog', `Delete the role ${renamed}?`);
+      assert(
+        (await roles()).some((r) => r.id === created.id),
+        'a held role was deleted',
+      );
+
+      const holder = invited.id ?? invited.user?.id;
+      assert(holder, `the invitation answered ${JSON.stringify(invited).slice(0, 200)}`);
+      await api(ctx).ok('DELETE', `/roster/v1/users/${holder}/invitation`);
+      await app.click('button', `Delete ${renamed}`, { within: dialog });
+      confirm = await app.find('alertdialog', `Delete the role ${renamed}?`);
+      await app.click('button', 'Delete role', { within: confirm });
+      await app.waitGone('alertdialog', `Delete the role ${renamed}?`, { timeout: SLOW });
+      await app.waitGone('button', `Edit ${renamed}`, { within: dialog });
+      assert(!(await roles()).some((r) => r.id === created.id), 'the role is still on the server');
     },
   },
   {

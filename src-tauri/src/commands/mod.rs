@@ -53,3 +53,64 @@ macro_rules! all_commands {
         ]
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The command names in `text` between `start` and `end`, each found by
+    /// `pick` on a line.
+    fn names(
+        text: &str,
+        start: &str,
+        end: &str,
+        pick: fn(&str) -> Option<String>,
+    ) -> BTreeSet<String> {
+        let from = text.find(start).expect("the list's start") + start.len();
+        let to = from + text[from..].find(end).expect("the list's end");
+        text[from..to]
+            .lines()
+            .filter_map(|line| pick(line.trim()))
+            .collect()
+    }
+
+    /// A command missing from build.rs or the capability is refused at run
+    /// time ("not allowed. Command not found"): the three lists must agree.
+    #[test]
+    fn every_command_is_in_the_manifest_and_the_capability() {
+        let handler = names(include_str!("mod.rs"), "generate_handler![", "]", |line| {
+            line.strip_prefix("$crate::commands::").map(|rest| {
+                rest.split_once("::")
+                    .map_or(rest, |(_, name)| name)
+                    .trim_end_matches(',')
+                    .to_owned()
+            })
+        });
+        let manifest = names(
+            include_str!("../../build.rs"),
+            ".commands(&[",
+            "]);",
+            |line| {
+                line.strip_prefix('"')
+                    .map(|rest| rest.trim_end_matches(['"', ',']).to_owned())
+            },
+        );
+        let capability = names(
+            include_str!("../../capabilities/default.json"),
+            "\"permissions\": [",
+            "]",
+            |line| {
+                line.trim_end_matches(',')
+                    .trim_matches('"')
+                    .strip_prefix("allow-")
+                    .map(|name| name.replace('-', "_"))
+            },
+        );
+        assert!(handler.len() > 30, "{handler:?}");
+        assert_eq!(handler, manifest, "src-tauri/build.rs lists other commands");
+        assert_eq!(
+            handler, capability,
+            "capabilities/default.json allows other commands"
+        );
+    }
+}
