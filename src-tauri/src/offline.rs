@@ -150,6 +150,7 @@ impl Live {
             error: None,
             notice,
             session_ended: false,
+            revision: 0,
         };
         Arc::new(Live {
             cache: Arc::new(cache),
@@ -185,7 +186,9 @@ impl Live {
     fn update<R: Runtime>(&self, app: &AppHandle<R>, change: impl FnOnce(&mut SyncState)) {
         let state = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let revision = state.revision;
             change(&mut state);
+            state.revision = revision.saturating_add(1);
             state.clone()
         };
         if let Err(e) = app.emit(SYNC_EVENT, state) {
@@ -311,6 +314,7 @@ impl Live {
                         error: None,
                         notice: s.notice.take(),
                         session_ended: false,
+                        revision: s.revision,
                     };
                 });
                 EVERY

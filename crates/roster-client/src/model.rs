@@ -390,6 +390,9 @@ pub struct SyncState {
     /// The server no longer accepts this session (revoked, expired): the
     /// UI asks to sign in again; the copy stays browsable meanwhile.
     pub session_ended: bool,
+    /// Counts the changes of this state: the UI keeps the newest it saw, as
+    /// an answer to "what is the state?" may arrive after later events.
+    pub revision: u32,
 }
 
 // ---- The Roster management endpoints (`/roster/v1`): invitations, the

@@ -1254,11 +1254,12 @@ export class FakeBackend implements Backend {
     error: null,
     notice: null,
     sessionEnded: false,
+    revision: 0,
   };
 
   /** Test hook: a new sync state, sent to every listener. */
   setSync(change: Partial<SyncState>): void {
-    this.syncData = { ...this.syncData, ...change };
+    this.syncData = { ...this.syncData, ...change, revision: this.syncData.revision + 1 };
     const state = sent(this.syncData);
     for (const listener of this.syncListeners) listener(state);
   }

@@ -79,6 +79,8 @@ export class Session {
   }
 
   private syncChanged(state: SyncState): void {
+    // An answer to syncState() can arrive after a later event: keep the newest.
+    if (this.sync !== null && state.revision < this.sync.revision) return;
     this.sync = state;
     // The sync found the session over: ask to sign in again now, not at
     // the next change the user tries.

@@ -1,5 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
+import type { SyncState } from '../lib/bindings/SyncState';
+import { FakeBackend } from '../lib/fake-backend';
+import App from '../App.svelte';
+import { render } from '@testing-library/svelte';
 import { dataRows, descriptionOf, openApp } from './helpers';
 
 describe('the offline copy', () => {
@@ -12,6 +16,29 @@ describe('the offline copy', () => {
     expect(fake.callsTo('syncNow').length).toBe(1);
     // A finished sync shows the table again (the copy may have changed).
     await waitFor(() => expect(fake.callsTo('usersWindow').length).toBeGreaterThan(before));
+  });
+
+  it('keeps the newest state when the first answer arrives after a later event', async () => {
+    // The sync finishes (an event) while the app's first question about the
+    // sync state is still on its way back with "running": the late answer
+    // must not bring the progress bar back for good.
+    let answerLate = (): void => {};
+    class LateAnswer extends FakeBackend {
+      override async syncState(): Promise<SyncState> {
+        const stale = await super.syncState();
+        await new Promise<void>((resolve) => (answerLate = resolve));
+        return stale;
+      }
+    }
+    const fake = new LateAnswer({ users: 200, signedInAs: 'admin' });
+    fake.setSync({ running: { phase: 'full', done: 200, total: 200 } });
+    render(App, { props: { backend: fake } });
+    await waitFor(() => expect(fake.callsTo('syncState').length).toBe(1));
+    fake.setSync({ running: null });
+    answerLate();
+    expect(await screen.findByRole('button', { name: 'Sync' })).toBeTruthy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.queryByRole('progressbar')).toBeNull();
   });
 
   it('shows a sync under way with counts, and cancels it', async () => {

@@ -35,4 +35,9 @@ notice: string | null,
  * The server no longer accepts this session (revoked, expired): the
  * UI asks to sign in again; the copy stays browsable meanwhile.
  */
-sessionEnded: boolean, };
+sessionEnded: boolean, 
+/**
+ * Counts the changes of this state: the UI keeps the newest it saw, as
+ * an answer to "what is the state?" may arrive after later events.
+ */
+revision: number, };
