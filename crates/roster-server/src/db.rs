@@ -7,10 +7,13 @@
 //! `:memory:` cannot share it without shared-cache locking errors.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
+
+use crate::catalogue::Catalogue;
+use crate::state::Loaded;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -42,6 +45,12 @@ struct Pool {
     writer: Arc<Mutex<Connection>>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: std::sync::atomic::AtomicUsize,
+    /// The catalogue as read from this database, with the schemas built
+    /// from it. It lives with the database, not with a server state, so
+    /// that whatever changes the stored roles (a role endpoint, or demo
+    /// seeding into a database whose server state is already built)
+    /// publishes the new catalogue to everyone using the database.
+    catalogue: RwLock<Arc<Loaded>>,
 }
 
 /// SCIM attribute values that are not case-exact compare after this fold,
@@ -93,13 +102,38 @@ impl Db {
             }
             readers
         };
+        // Until the catalogue is read (crate::build_state does it at once),
+        // an empty one: no roles, no applications.
+        let empty = Catalogue {
+            roles: Vec::new(),
+            applications: Vec::new(),
+        };
         Ok(Db {
             inner: Arc::new(Pool {
                 writer,
                 readers,
                 next_reader: Default::default(),
+                catalogue: RwLock::new(Arc::new(Loaded::new(empty))),
             }),
         })
+    }
+
+    /// The catalogue last published for this database.
+    pub fn loaded(&self) -> Arc<Loaded> {
+        self.inner
+            .catalogue
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Publishes the catalogue as now stored, after the roles changed.
+    pub fn publish_catalogue(&self, catalogue: Catalogue) {
+        *self
+            .inner
+            .catalogue
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Arc::new(Loaded::new(catalogue));
     }
 
     /// Runs `f` on a read connection on the blocking pool.

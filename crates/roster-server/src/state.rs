@@ -2,7 +2,7 @@
 //! built from it, and the in-memory access tokens.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use roster_scim::schema::{CatalogueHints, ResourceSchema};
 
@@ -69,8 +69,9 @@ pub struct AccessToken {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The database, which also holds the loaded catalogue (see
+    /// [`Db::loaded`]).
     pub db: Db,
-    loaded: Arc<RwLock<Arc<Loaded>>>,
     pub access_tokens: Arc<Mutex<HashMap<String, AccessToken>>>,
     /// How long an access token lives.
     pub access_ttl: std::time::Duration,
@@ -85,9 +86,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, catalogue: Catalogue) -> Self {
+        db.publish_catalogue(catalogue);
         AppState {
             db,
-            loaded: Arc::new(RwLock::new(Arc::new(Loaded::new(catalogue)))),
             access_tokens: Arc::default(),
             access_ttl: std::time::Duration::from_secs(15 * 60),
             refresh_ttl: chrono::Duration::days(30),
@@ -97,13 +98,10 @@ impl AppState {
     }
 
     pub fn loaded(&self) -> Arc<Loaded> {
-        self.loaded
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.db.loaded()
     }
 
     pub fn replace_catalogue(&self, catalogue: Catalogue) {
-        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Loaded::new(catalogue));
+        self.db.publish_catalogue(catalogue);
     }
 }
