@@ -26,13 +26,25 @@ pub struct Entry<'a> {
 
 /// Records `entry` as done by `who`, inside the caller's transaction.
 pub fn record(tx: &rusqlite::Connection, who: &Principal, entry: Entry<'_>) -> ApiResult<()> {
+    record_at(tx, who, entry, &crate::time::now_string())
+}
+
+/// [`record`] with the time it happened (the demo's history). The log is
+/// listed in the order entries were written, so they must be written in
+/// time order.
+pub fn record_at(
+    tx: &rusqlite::Connection,
+    who: &Principal,
+    entry: Entry<'_>,
+    at: &str,
+) -> ApiResult<()> {
     let (target_id, target) = entry.target.unzip();
     tx.prepare_cached(
         "INSERT INTO audit_log (at, actor_id, actor, action, target_id, target, summary, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
-        crate::time::now_string(),
+        at,
         who.user_id,
         who.name,
         entry.action,

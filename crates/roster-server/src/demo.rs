@@ -3,7 +3,10 @@
 //! [`generate`] builds "Northwind Holdings": an Owner, an Admin who can sign in
 //! with a fixed demo password, and as many further users as asked for, with a
 //! believable spread of statuses, roles, departments, resources, custom
-//! permissions, credit limits, allowed IP ranges and activity. Names come from
+//! permissions, credit limits, allowed IP ranges and activity; two custom
+//! roles held by a few of them; the usage events their credits were spent on;
+//! and the audit log's recent history (at most [`MAX_HISTORY`] entries, the
+//! newest of each kind). Names come from
 //! many cultures and scripts; e-mail addresses are ASCII transliterations at
 //! reserved example domains (`*.example`, `example.com/.org/.net`), unique, and
 //! a few are very long.
@@ -19,7 +22,9 @@
 //! --release -p roster-server --lib demo -- --nocapture`, which prints the
 //! time of the 100k test; nothing asserts on it. E-mail collisions are
 //! resolved with a set of address digests and per-address counters, so the
-//! cost is linear in `n`.
+//! cost is linear in `n`. The roles, usage events (about 1.1 per user) and
+//! history added later are linear too; what they cost to seed is noted in
+//! `seed.rs`.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -27,7 +32,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
-use crate::catalogue::{Catalogue, Role};
+use crate::catalogue::{Capability, Catalogue, Role};
 
 /// The Owner's sign-in address.
 pub const DEMO_OWNER_EMAIL: &str = "zoe.ashworth@northwind.example";
@@ -55,8 +60,11 @@ const EXTERNAL_DOMAINS: &[&str] = &[
     "kessler-audit.example",
 ];
 
+const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 const INVITATION_TTL: i64 = 7 * DAY;
+/// The most audit entries the demo writes, however large the organisation.
+pub const MAX_HISTORY: usize = 333;
 
 /// The demo organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,6 +75,13 @@ pub struct DemoOrg {
     pub departments: Vec<String>,
     pub resources: Vec<DemoResource>,
     pub users: Vec<DemoUser>,
+    /// User-defined roles, held by a few users.
+    pub roles: Vec<DemoRole>,
+    /// The audit log, oldest first: at most [`MAX_HISTORY`] entries.
+    pub history: Vec<DemoAuditEntry>,
+    pub password_reset: Option<DemoPasswordReset>,
+    /// The account's credits left after everything users spent.
+    pub account_balance: i64,
 }
 
 /// A resource (task, monitor, review, case) shared with users through ACLs.
@@ -124,8 +139,10 @@ pub struct DemoUser {
     /// Indices into [`DemoOrg::resources`].
     pub resources: Vec<usize>,
     pub credit_limit: Option<i64>,
-    /// Never above `credit_limit`.
+    /// Never above `credit_limit`; the sum of `events`.
     pub credits_used: i64,
+    /// What the credits were spent on, oldest first.
+    pub events: Vec<DemoEvent>,
     /// CIDRs, for a few users only.
     pub allowed_ips: Vec<String>,
     pub notify_email: bool,
@@ -151,6 +168,98 @@ pub struct DemoInvitation {
     pub expires_at: i64,
     /// Index of the Owner or Admin who sent it.
     pub invited_by: usize,
+    /// Whether the invitation e-mail was sent (most were); the others were
+    /// invited without one and wait for a resend.
+    pub emailed: bool,
+}
+
+/// A user-defined role: defined by the Owner or an Admin, within what a
+/// built-in role holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoRole {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub capabilities: Vec<Capability>,
+    pub permissions: Vec<String>,
+    /// Index of the Owner or Admin who defined it.
+    pub defined_by: usize,
+    pub defined_at: i64,
+}
+
+impl DemoRole {
+    /// The catalogue role; `created_by` is the author's e-mail address.
+    pub fn to_role(&self, created_by: &str) -> Role {
+        Role {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            description: self.description.to_owned(),
+            builtin: false,
+            capabilities: self.capabilities.clone(),
+            permissions: self.permissions.clone(),
+            requires_resource: false,
+            created_by: Some(created_by.to_owned()),
+        }
+    }
+}
+
+/// Something a user spent credits on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoEvent {
+    /// An application id.
+    pub application: &'static str,
+    pub description: String,
+    pub credits: i64,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+/// One entry of the account's audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoAuditEntry {
+    /// Unix seconds.
+    pub at: i64,
+    /// Index of the user who did it: the Owner or an Admin, or the user
+    /// themself for an accepted invitation.
+    pub actor: usize,
+    pub action: DemoAction,
+}
+
+/// What an audit entry records; `user` and `role` are indices into
+/// [`DemoOrg::users`] and [`DemoOrg::roles`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum DemoAction {
+    /// `role.create`.
+    DefineRole { role: usize },
+    /// `user.invite`.
+    Invite { user: usize, emailed: bool },
+    /// `user.accept`.
+    Accept { user: usize },
+    /// `user.update` of the role, from one role id to another.
+    ChangeRole {
+        user: usize,
+        from: &'static str,
+        to: &'static str,
+    },
+    /// `user.archive`.
+    Archive { user: usize },
+    /// `user.password-reset`.
+    PasswordReset { user: usize },
+}
+
+/// A password reset link sent recently, still valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoPasswordReset {
+    pub user: usize,
+    /// The Owner or Admin who sent it.
+    pub requested_by: usize,
+    /// Unix seconds; the link works for 24 hours.
+    pub at: i64,
 }
 
 // ---------------------------------------------------------------------------
@@ -159,6 +268,9 @@ pub struct DemoInvitation {
 const SEED_USERS: u64 = 0x526f_7374_6572_0001;
 const SEED_RESOURCES: u64 = 0x526f_7374_6572_0002;
 const SEED_ACCESS: u64 = 0x526f_7374_6572_0003;
+const SEED_ROLES: u64 = 0x526f_7374_6572_0004;
+const SEED_USAGE: u64 = 0x526f_7374_6572_0005;
+const SEED_HISTORY: u64 = 0x526f_7374_6572_0006;
 
 fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -1312,6 +1424,17 @@ pub fn generate(n: usize, now: i64) -> DemoOrg {
 
     let resources = generate_resources(&users, now);
     assign_resources(&mut users, resources.len());
+    let (roles, role_changes) = assign_custom_roles(&mut users, now);
+    let account_balance = spend_credits(&mut users);
+    let password_reset = pick_password_reset(&users, &inviters, now);
+    let history = history(
+        &mut users,
+        &roles,
+        role_changes,
+        password_reset,
+        &inviters,
+        now,
+    );
 
     DemoOrg {
         name: ORG_NAME.to_owned(),
@@ -1319,6 +1442,10 @@ pub fn generate(n: usize, now: i64) -> DemoOrg {
         departments: DEPARTMENTS.iter().map(|d| (*d).to_owned()).collect(),
         resources,
         users,
+        roles,
+        history,
+        password_reset,
+        account_balance,
     }
 }
 
@@ -1347,6 +1474,7 @@ fn fixed_user(
         resources: Vec::new(),
         credit_limit: None,
         credits_used: r.between(500, 12_000),
+        events: Vec::new(),
         allowed_ips: Vec::new(),
         notify_email: true,
         notify_in_app: true,
@@ -1495,6 +1623,7 @@ fn random_user(
                 .get(r.below(inviters.len().max(1)))
                 .copied()
                 .unwrap_or(0),
+            emailed: true,
         };
         (created, None, Some(invitation))
     } else {
@@ -1568,6 +1697,7 @@ fn random_user(
         resources: Vec::new(),
         credit_limit,
         credits_used,
+        events: Vec::new(),
         allowed_ips,
         notify_email: r.chance(0.85),
         notify_in_app: r.chance(0.92),
@@ -1659,6 +1789,403 @@ fn assign_resources(users: &mut [DemoUser], count: usize) {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Custom roles, credits spent, and the audit log's recent history.
+
+const SUPPORT_LEAD: &str = "custom-support-lead";
+const COMPLIANCE_REVIEWER: &str = "custom-compliance-reviewer";
+const FINANCE: usize = 1;
+const LEGAL: usize = 2;
+const CUSTOMER_SUCCESS: usize = 7;
+
+/// The demo's user-defined roles: a Support lead (within the Manager's
+/// permissions), defined by the Owner, and a Compliance reviewer (within the
+/// Admin's: it reads the audit log), defined by the demo Admin.
+fn custom_roles(n: usize, now: i64) -> Vec<DemoRole> {
+    let perms = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+    let mut roles = vec![DemoRole {
+        id: SUPPORT_LEAD,
+        name: "Support lead",
+        description: "Leads the support desk: handles, assigns and closes the cases shared with them, \
+                      and reads the whole team's statistics. Sees only the resources shared with them.",
+        capabilities: vec![Capability::CreateModify, Capability::Execute, Capability::View],
+        permissions: perms(&[
+            "profile:view",
+            "profile:edit",
+            "cases:view",
+            "cases:create",
+            "cases:handle",
+            "cases:comment",
+            "cases:assign",
+            "cases:change-status",
+            "cases:close",
+            "cases:export",
+            "statistics:view",
+            "statistics:export",
+            "statistics:view-all",
+            "tasks:view",
+            "tasks:download",
+            "reviews:view",
+            "categories:view",
+            "channels:view",
+        ]),
+        defined_by: 0,
+        defined_at: now - 75 * DAY,
+    }];
+    if n >= 2 {
+        roles.push(DemoRole {
+            id: COMPLIANCE_REVIEWER,
+            name: "Compliance reviewer",
+            description:
+                "Reads the audit log and the cases, reviews and statistics shared with them for \
+                          compliance checks; changes nothing.",
+            capabilities: vec![Capability::View],
+            permissions: perms(&[
+                "profile:view",
+                "profile:edit",
+                "cases:view",
+                "reviews:view",
+                "statistics:view",
+                "statistics:export",
+                "channels:view",
+                "security:audit-log",
+            ]),
+            defined_by: 1,
+            defined_at: now - 31 * DAY - 5 * HOUR,
+        });
+    }
+    roles
+}
+
+/// A role change the history records: user, previous role, when.
+struct RoleChange {
+    user: usize,
+    from: &'static str,
+    to: &'static str,
+    at: i64,
+}
+
+/// Defines the custom roles and gives them to a few people: about a third
+/// of the active Members in Customer Success become Support leads, more than
+/// half of the active Viewers in Legal & Compliance or Finance Compliance
+/// reviewers (only people without custom permissions or a credit limit,
+/// which were set for their old role).
+fn assign_custom_roles(users: &mut [DemoUser], now: i64) -> (Vec<DemoRole>, Vec<RoleChange>) {
+    if users.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let roles = custom_roles(users.len(), now);
+    let mut changes = Vec::new();
+    for (i, u) in users.iter_mut().enumerate().skip(2) {
+        if u.status != DemoStatus::Active || !u.applications.is_empty() || u.credit_limit.is_some()
+        {
+            continue;
+        }
+        let in_department = |d: usize| u.departments.iter().any(|n| n == DEPARTMENTS[d]);
+        let mut r = Rng::for_index(SEED_ROLES, i);
+        let (from, to, chance) = match u.role.as_str() {
+            "member" if in_department(CUSTOMER_SUCCESS) => ("member", SUPPORT_LEAD, 0.35),
+            "viewer" if in_department(LEGAL) || in_department(FINANCE) => {
+                ("viewer", COMPLIANCE_REVIEWER, 0.6)
+            }
+            _ => continue,
+        };
+        let Some(role) = roles.iter().find(|role| role.id == to) else {
+            continue;
+        };
+        if !r.chance(chance) {
+            continue;
+        }
+        let since = role.defined_at.max(u.created) + HOUR;
+        if since >= now {
+            continue;
+        }
+        let at = since + ((now - HOUR - since).max(0) as f64 * r.unit()) as i64;
+        u.role = to.to_owned();
+        changes.push(RoleChange {
+            user: i,
+            from,
+            to,
+            at,
+        });
+    }
+    (roles, changes)
+}
+
+/// Splits what each user spent into 1–4 usage events over the six weeks
+/// before their last activity (the last one then), so that the credits used
+/// are the sum of the events and never above the limit; someone who never
+/// signed in spent nothing. Returns the account's balance: what was bought,
+/// a round sum with room to spare, less everything spent.
+fn spend_credits(users: &mut [DemoUser]) -> i64 {
+    let mut spent = 0i64;
+    for (i, u) in users.iter_mut().enumerate() {
+        let Some(end) = u.last_active else {
+            u.credits_used = 0;
+            continue;
+        };
+        if u.credits_used == 0 {
+            continue;
+        }
+        let mut r = Rng::for_index(SEED_USAGE, i);
+        let total = u.credits_used;
+        let count = 1 + r.below(total.min(4) as usize);
+        // Distinct cut points split the total into `count` positive parts.
+        let mut cuts: Vec<i64> = Vec::with_capacity(count + 1);
+        while cuts.len() < count - 1 {
+            let c = r.between(1, total - 1);
+            if !cuts.contains(&c) {
+                cuts.push(c);
+            }
+        }
+        cuts.push(0);
+        cuts.push(total);
+        cuts.sort_unstable();
+        let start = u.created.max(end - 42 * DAY);
+        let mut times: Vec<i64> = (1..count)
+            .map(|_| start + ((end - start) as f64 * r.unit()) as i64)
+            .collect();
+        times.push(end);
+        times.sort_unstable();
+        let support = u.role == SUPPORT_LEAD;
+        u.events = cuts
+            .windows(2)
+            .zip(times)
+            .map(|(w, at)| {
+                let (application, description) = usage(support, &mut r);
+                DemoEvent {
+                    application,
+                    description,
+                    credits: w[1] - w[0],
+                    at,
+                }
+            })
+            .collect();
+        spent += total;
+    }
+    let bought = ((spent + spent / 4 + 100_000) / 50_000 + 1) * 50_000;
+    bought - spent
+}
+
+/// What one usage event was: an application and a description.
+fn usage(support: bool, r: &mut Rng) -> (&'static str, String) {
+    let app = if support {
+        3
+    } else {
+        r.weighted(&[5, 3, 2, 1])
+    };
+    let n = 5 * (1 + r.below(40));
+    match app {
+        0 => (
+            "tasks",
+            match r.below(4) {
+                0 => format!("Site audit — {} ({n} pages)", r.pick(SITES)),
+                1 => format!("Keyword rank report — {}", r.pick(SITES)),
+                2 => format!("Broken-link crawl — {} ({} URLs)", r.pick(SITES), n * 20),
+                _ => format!("Competitor price check ({n} products)"),
+            },
+        ),
+        1 => (
+            "monitors",
+            match r.below(3) {
+                0 => format!("Uptime checks — {} ({} runs)", r.pick(HOSTS), n * 12),
+                1 => format!("Response time checks — {}/health", r.pick(HOSTS)),
+                _ => format!("TLS certificate scan — {}", r.pick(HOSTS)),
+            },
+        ),
+        2 => (
+            "reviews",
+            match r.below(3) {
+                0 => format!("Proof review — {} packaging ({n} pages)", r.pick(PRODUCTS)),
+                1 => format!("Video review, {} minutes", 1 + n / 5),
+                _ => format!("Brand guidelines check ({n} pages)"),
+            },
+        ),
+        _ => (
+            "cases",
+            match r.below(3) {
+                0 => format!("Case attachments translated ({} pages)", 1 + n / 5),
+                1 => "Case exported as PDF".to_owned(),
+                _ => format!("Hotline report transcribed ({} minutes)", 1 + n / 10),
+            },
+        ),
+    }
+}
+
+/// The Owner or an Admin who already had their account at `at`.
+fn actor_at(users: &[DemoUser], inviters: &[usize], at: i64, r: &mut Rng) -> usize {
+    let able: Vec<usize> = inviters
+        .iter()
+        .copied()
+        .filter(|&k| users[k].created < at)
+        .collect();
+    if able.is_empty() {
+        0
+    } else {
+        *r.pick(&able)
+    }
+}
+
+/// A password reset link sent a few hours ago to the first active Member
+/// seen in the last two days.
+fn pick_password_reset(
+    users: &[DemoUser],
+    inviters: &[usize],
+    now: i64,
+) -> Option<DemoPasswordReset> {
+    let user = (2..users.len()).find(|&i| {
+        let u = &users[i];
+        u.status == DemoStatus::Active
+            && u.role == "member"
+            && u.last_active.is_some_and(|t| t >= now - 2 * DAY)
+    })?;
+    let mut r = Rng::for_index(SEED_HISTORY, user);
+    let at = now - r.between(HOUR, 20 * HOUR);
+    Some(DemoPasswordReset {
+        user,
+        requested_by: actor_at(users, inviters, at, &mut r),
+        at,
+    })
+}
+
+/// Keeps the `cap` newest of `entries`.
+fn newest(mut entries: Vec<DemoAuditEntry>, cap: usize) -> Vec<DemoAuditEntry> {
+    entries.sort_by_key(|e| e.at);
+    let skip = entries.len().saturating_sub(cap);
+    entries.split_off(skip)
+}
+
+/// The audit log of the last while, oldest first: the roles being defined
+/// and given, invitations (of the pending users, and of those who joined in
+/// the last two months, with their acceptance), promotions to Manager,
+/// archives, and the password reset. Each kind keeps its newest entries only,
+/// so the log stays a few hundred entries long at any size. Decides which
+/// invitations were sent without an e-mail.
+fn history(
+    users: &mut [DemoUser],
+    roles: &[DemoRole],
+    role_changes: Vec<RoleChange>,
+    reset: Option<DemoPasswordReset>,
+    inviters: &[usize],
+    now: i64,
+) -> Vec<DemoAuditEntry> {
+    let mut defined = Vec::new();
+    let mut invited = Vec::new();
+    let mut joined = Vec::new();
+    let mut changed: Vec<DemoAuditEntry> = role_changes
+        .into_iter()
+        .map(|c| {
+            let mut r = Rng::for_index(SEED_HISTORY, c.user);
+            DemoAuditEntry {
+                at: c.at,
+                actor: actor_at(users, inviters, c.at, &mut r),
+                action: DemoAction::ChangeRole {
+                    user: c.user,
+                    from: c.from,
+                    to: c.to,
+                },
+            }
+        })
+        .collect();
+    let mut archived = Vec::new();
+    for (k, role) in roles.iter().enumerate() {
+        if role.defined_by < users.len() {
+            defined.push(DemoAuditEntry {
+                at: role.defined_at,
+                actor: role.defined_by,
+                action: DemoAction::DefineRole { role: k },
+            });
+        }
+    }
+    for i in 2..users.len() {
+        let mut r = Rng::for_index(SEED_HISTORY, i);
+        let u = &users[i];
+        match u.status {
+            DemoStatus::Pending => {
+                let emailed = !r.chance(0.1);
+                let Some(inv) = users[i].invitation.as_mut() else {
+                    continue;
+                };
+                inv.emailed = emailed;
+                invited.push(DemoAuditEntry {
+                    at: inv.sent_at,
+                    actor: inv.invited_by,
+                    action: DemoAction::Invite { user: i, emailed },
+                });
+            }
+            status => {
+                if u.created >= now - 60 * DAY {
+                    let invite_at = u.created;
+                    let mut accept_at = invite_at + r.between(10 * 60, 2 * DAY);
+                    if let Some(t) = u.last_active {
+                        accept_at = accept_at.min(t);
+                    }
+                    let accept_at = accept_at.min(now).max(invite_at);
+                    joined.push((
+                        DemoAuditEntry {
+                            at: invite_at,
+                            actor: actor_at(users, inviters, invite_at, &mut r),
+                            action: DemoAction::Invite {
+                                user: i,
+                                emailed: true,
+                            },
+                        },
+                        DemoAuditEntry {
+                            at: accept_at,
+                            actor: i,
+                            action: DemoAction::Accept { user: i },
+                        },
+                    ));
+                }
+                if status == DemoStatus::Active && u.role == "manager" && r.chance(0.25) {
+                    let at = u.created + ((now - u.created) as f64 * r.unit().sqrt()) as i64;
+                    changed.push(DemoAuditEntry {
+                        at,
+                        actor: actor_at(users, inviters, at, &mut r),
+                        action: DemoAction::ChangeRole {
+                            user: i,
+                            from: "member",
+                            to: "manager",
+                        },
+                    });
+                }
+                if status == DemoStatus::Archived {
+                    let since = u.last_active.unwrap_or(u.created);
+                    let at = (since + r.between(HOUR, 20 * DAY))
+                        .min(now - HOUR)
+                        .max(since);
+                    archived.push(DemoAuditEntry {
+                        at,
+                        actor: actor_at(users, inviters, at, &mut r),
+                        action: DemoAction::Archive { user: i },
+                    });
+                }
+            }
+        }
+    }
+    let mut log = defined;
+    log.extend(newest(invited, 150));
+    // The newest joiners, each with their invitation and its acceptance.
+    joined.sort_by_key(|(invite, _)| invite.at);
+    let skip = joined.len().saturating_sub(40);
+    for (invite, accept) in joined.into_iter().skip(skip) {
+        log.push(invite);
+        log.push(accept);
+    }
+    log.extend(newest(changed, 50));
+    log.extend(newest(archived, 50));
+    if let Some(reset) = reset {
+        log.push(DemoAuditEntry {
+            at: reset.at,
+            actor: reset.requested_by,
+            action: DemoAction::PasswordReset { user: reset.user },
+        });
+    }
+    // Stable: an invitation and its acceptance at the same second keep
+    // their order.
+    newest(log, MAX_HISTORY)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1676,7 +2203,13 @@ mod tests {
 
     /// Checks every invariant the generator promises.
     fn check(org: &DemoOrg, now: i64) {
-        let catalogue = Catalogue::default_catalogue();
+        let mut catalogue = Catalogue::default_catalogue();
+        check_roles(org, &catalogue);
+        catalogue
+            .roles
+            .extend(org.roles.iter().map(|r| r.to_role("author@example.com")));
+        check_credits(org);
+        check_history(org, now);
         let users = &org.users;
         let n = users.len();
         assert_eq!(org.departments.len(), 12);
@@ -1715,7 +2248,8 @@ mod tests {
             assert!(
                 res.owner == 0
                     || (owner.status != DemoStatus::Pending
-                        && ["admin", "manager", "member"].contains(&owner.role.as_str())),
+                        && ["admin", "manager", "member", SUPPORT_LEAD]
+                            .contains(&owner.role.as_str())),
                 "{} owned by a {} {:?}",
                 res.id,
                 owner.role,
@@ -1822,6 +2356,137 @@ mod tests {
         }
     }
 
+    /// Custom roles: real permissions with their parents, within a built-in
+    /// role, defined by the Owner or the Admin.
+    fn check_roles(org: &DemoOrg, catalogue: &Catalogue) {
+        let mut ids = HashSet::new();
+        for role in &org.roles {
+            assert!(ids.insert(role.id), "{} once", role.id);
+            assert!(role.id.starts_with("custom-"));
+            assert!(catalogue.role(role.id).is_none(), "not a built-in id");
+            assert!(role.capabilities.contains(&Capability::View));
+            assert!(!role.description.trim().is_empty());
+            for p in &role.permissions {
+                let (_, perm) = catalogue.permission(p).expect("a catalogue permission");
+                if let Some(parent) = &perm.parent {
+                    assert!(role.permissions.contains(parent), "{p} without {parent}");
+                }
+            }
+            let within = catalogue.roles.iter().filter(|r| r.id != "owner").any(|b| {
+                role.permissions.iter().all(|p| b.allows(p))
+                    && role.capabilities.iter().all(|c| b.has_capability(*c))
+            });
+            assert!(within, "{} is within a built-in role", role.id);
+            let author = &org.users[role.defined_by];
+            assert!(["owner", "admin"].contains(&author.role.as_str()));
+            assert!(author.created < role.defined_at);
+        }
+    }
+
+    /// Credits: the events add up to what was spent, within the limit and
+    /// the user's activity; the account was charged.
+    fn check_credits(org: &DemoOrg) {
+        let catalogue = Catalogue::default_catalogue();
+        let mut spent = 0;
+        for u in &org.users {
+            let sum: i64 = u.events.iter().map(|e| e.credits).sum();
+            assert_eq!(sum, u.credits_used, "{}: events add up", u.email);
+            assert!(u.events.len() <= 4);
+            if u.last_active.is_none() {
+                assert_eq!(
+                    u.credits_used, 0,
+                    "{}: never active, spent nothing",
+                    u.email
+                );
+            }
+            for (k, e) in u.events.iter().enumerate() {
+                assert!(e.credits > 0);
+                assert!(catalogue.application(e.application).is_some());
+                assert!(!e.description.trim().is_empty());
+                let last = u.last_active.expect("spenders were active");
+                assert!(u.created <= e.at && e.at <= last, "{}", u.email);
+                assert!(e.at >= last - 42 * DAY);
+                if k > 0 {
+                    assert!(u.events[k - 1].at <= e.at, "oldest first");
+                }
+            }
+            if let Some(e) = u.events.last() {
+                assert_eq!(Some(e.at), u.last_active, "the last activity spent");
+            }
+            spent += u.credits_used;
+        }
+        assert!(org.account_balance > 0);
+        assert_eq!(
+            (org.account_balance + spent) % 50_000,
+            0,
+            "bought in round sums"
+        );
+    }
+
+    /// The audit log: oldest first, bounded, done by the Owner or an Admin
+    /// who had their account then, to users who existed then, agreeing
+    /// with what the users are now.
+    fn check_history(org: &DemoOrg, now: i64) {
+        let users = &org.users;
+        assert!(org.history.len() <= MAX_HISTORY);
+        for (k, e) in org.history.iter().enumerate() {
+            assert!(e.at <= now);
+            if k > 0 {
+                assert!(org.history[k - 1].at <= e.at, "oldest first");
+            }
+            let actor = &users[e.actor];
+            let target = match &e.action {
+                DemoAction::DefineRole { role } => {
+                    assert_eq!(org.roles[*role].defined_by, e.actor);
+                    None
+                }
+                DemoAction::Accept { user } => {
+                    assert_eq!(e.actor, *user, "people accept for themselves");
+                    assert_ne!(users[*user].status, DemoStatus::Pending);
+                    Some(*user)
+                }
+                DemoAction::Invite { user, emailed } => {
+                    if let Some(inv) = users[*user].invitation {
+                        assert_eq!((inv.sent_at, inv.invited_by), (e.at, e.actor));
+                        assert_eq!(inv.emailed, *emailed);
+                    }
+                    Some(*user)
+                }
+                DemoAction::ChangeRole { user, from, to } => {
+                    assert_eq!(users[*user].role, *to, "the role they have now");
+                    assert_ne!(from, to);
+                    Some(*user)
+                }
+                DemoAction::Archive { user } => {
+                    assert_eq!(users[*user].status, DemoStatus::Archived);
+                    Some(*user)
+                }
+                DemoAction::PasswordReset { user } => {
+                    assert_eq!(org.password_reset.map(|p| p.user), Some(*user));
+                    Some(*user)
+                }
+            };
+            if !matches!(e.action, DemoAction::Accept { .. }) {
+                assert!(
+                    ["owner", "admin"].contains(&actor.role.as_str())
+                        && actor.status == DemoStatus::Active,
+                    "{:?} by a {}",
+                    e.action,
+                    actor.role
+                );
+                assert!(actor.created < e.at || e.actor == 0, "{:?}", e.action);
+            }
+            if let Some(t) = target {
+                assert!(users[t].created <= e.at, "{:?}", e.action);
+            }
+        }
+        if let Some(reset) = org.password_reset {
+            let u = &users[reset.user];
+            assert_eq!((u.status, u.role.as_str()), (DemoStatus::Active, "member"));
+            assert!(now - 24 * HOUR < reset.at && reset.at < now, "still valid");
+        }
+    }
+
     #[test]
     fn deterministic() {
         assert_eq!(generate(700, NOW), generate(700, NOW));
@@ -1884,6 +2549,35 @@ mod tests {
         assert!(users
             .iter()
             .any(|u| u.email.contains('2') || u.email.contains('3')));
+        // The new tables have something to show.
+        assert_eq!(org.roles.len(), 2);
+        for role in &org.roles {
+            let holders = users.iter().filter(|u| u.role == role.id).count();
+            assert!((1..=40).contains(&holders), "{}: {holders}", role.id);
+        }
+        let spenders = users.iter().filter(|u| !u.events.is_empty()).count();
+        assert!(spenders > 200, "{spenders} users spent credits");
+        let kinds: HashSet<&str> = org
+            .history
+            .iter()
+            .map(|e| match e.action {
+                DemoAction::DefineRole { .. } => "define",
+                DemoAction::Invite { .. } => "invite",
+                DemoAction::Accept { .. } => "accept",
+                DemoAction::ChangeRole { .. } => "role",
+                DemoAction::Archive { .. } => "archive",
+                DemoAction::PasswordReset { .. } => "reset",
+            })
+            .collect();
+        assert_eq!(kinds.len(), 6, "every kind of entry: {kinds:?}");
+        assert!(org.password_reset.is_some());
+        assert!(
+            users
+                .iter()
+                .filter_map(|u| u.invitation)
+                .any(|inv| !inv.emailed),
+            "some were invited without an e-mail"
+        );
     }
 
     fn fraction(users: &[DemoUser], pred: impl Fn(&DemoUser) -> bool) -> f64 {
@@ -1913,6 +2607,14 @@ mod tests {
             fraction(users, |u| u.status == DemoStatus::Archived),
             0.07
         ));
+        // Support leads were Members, Compliance reviewers Viewers.
+        fn was(u: &DemoUser) -> &str {
+            match u.role.as_str() {
+                SUPPORT_LEAD => "member",
+                COMPLIANCE_REVIEWER => "viewer",
+                role => role,
+            }
+        }
         for (role, share) in [
             ("admin", 0.04),
             ("manager", 0.10),
@@ -1920,8 +2622,11 @@ mod tests {
             ("viewer", 0.20),
             ("guest", 0.11),
         ] {
-            assert!(near(fraction(users, |u| u.role == role), share), "{role}");
+            assert!(near(fraction(users, |u| was(u) == role), share), "{role}");
         }
+        assert_eq!(org.history.len(), MAX_HISTORY, "the log is capped");
+        let events: usize = users.iter().map(|u| u.events.len()).sum();
+        println!("{events} usage events");
         let expired = users
             .iter()
             .filter_map(|u| u.invitation)

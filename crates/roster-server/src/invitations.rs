@@ -72,20 +72,32 @@ fn issue(
     }
     let seq = outbox::enqueue(
         tx,
-        Mail {
-            kind: "invitation",
-            user_id,
-            recipient: user_name,
-            subject: "You are invited to Roster",
-            body: format!(
-                "{} invited you to their Roster account.\n\n\
-                 Accept the invitation and choose a password:\n{root}/invite/{token}\n\n\
-                 The link works until {expires} (UTC). If you did not expect this, ignore this e-mail.",
-                who.name
-            ),
-        },
+        invitation_mail(user_id, user_name, &who.name, root, &token, &expires),
     )?;
     Ok(Some(seq))
+}
+
+/// The invitation e-mail to `recipient` with the accept link for `token`,
+/// sent by `inviter` (their e-mail address); `expires` as stored.
+pub fn invitation_mail<'a>(
+    user_id: &'a str,
+    recipient: &'a str,
+    inviter: &str,
+    root: &str,
+    token: &str,
+    expires: &str,
+) -> Mail<'a> {
+    Mail {
+        kind: "invitation",
+        user_id,
+        recipient,
+        subject: "You are invited to Roster",
+        body: format!(
+            "{inviter} invited you to their Roster account.\n\n\
+             Accept the invitation and choose a password:\n{root}/invite/{token}\n\n\
+             The link works until {expires} (UTC). If you did not expect this, ignore this e-mail."
+        ),
+    }
 }
 
 /// `POST /roster/v1/invitations`: creates a Pending user and its invitation.

@@ -29,9 +29,16 @@ async fn run(config: Config) -> Result<(), String> {
         state.mailer = Some(std::sync::Arc::new(mailer));
         println!("E-mail is sent by SMTP from {}.", config.smtp_from);
     }
+    // Listening first, so that the demo's e-mails link to this address.
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     if let Some(n) = config.demo {
         let started = std::time::Instant::now();
-        let seeded = seed::seed_demo(&state.db, &state.loaded(), n).map_err(|e| e.to_string())?;
+        let root = format!("http://{}", reachable(addr));
+        let seeded =
+            seed::seed_demo_at(&state.db, &state.loaded(), n, &root).map_err(|e| e.to_string())?;
         if seeded.created {
             println!(
                 "Seeded a demo organisation of {} users in {:.1?}.",
@@ -55,10 +62,6 @@ async fn run(config: Config) -> Result<(), String> {
             demo::DEMO_ADMIN_PASSWORD
         );
     }
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("roster-server listening; SCIM base URL: http://{addr}/scim/v2");
     // The peer address is what allowed IP ranges are checked against.
     axum::serve(
@@ -68,6 +71,17 @@ async fn run(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown())
     .await
     .map_err(|e| e.to_string())
+}
+
+/// An address a browser on this machine can open: a server listening on
+/// every interface is reached on loopback.
+fn reachable(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
 }
 
 /// Stops on Ctrl-C or SIGTERM, finishing requests in flight.

@@ -30,6 +30,11 @@ pub struct Mail<'a> {
 /// Writes `mail` to the outbox inside the caller's transaction; returns its
 /// sequence number, for [`deliver`] once the transaction has committed.
 pub fn enqueue(tx: &rusqlite::Connection, mail: Mail<'_>) -> ApiResult<i64> {
+    enqueue_at(tx, mail, &crate::time::now_string())
+}
+
+/// [`enqueue`] with the time the e-mail was written (the demo's history).
+pub fn enqueue_at(tx: &rusqlite::Connection, mail: Mail<'_>, created: &str) -> ApiResult<i64> {
     tx.prepare_cached(
         "INSERT INTO outbox (kind, user_id, recipient, subject, body, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -39,7 +44,7 @@ pub fn enqueue(tx: &rusqlite::Connection, mail: Mail<'_>) -> ApiResult<i64> {
         mail.recipient,
         mail.subject,
         mail.body,
-        crate::time::now_string()
+        created
     ])?;
     Ok(tx.last_insert_rowid())
 }

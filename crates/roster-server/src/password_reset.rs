@@ -70,17 +70,7 @@ pub async fn request(
             let user_name = doc["userName"].as_str().unwrap_or_default().to_string();
             let seq = outbox::enqueue(
                 tx,
-                Mail {
-                    kind: "password-reset",
-                    user_id: &id,
-                    recipient: &user_name,
-                    subject: "Reset your Roster password",
-                    body: format!(
-                        "{} asked Roster to send you a link to choose a new password:\n{root}/reset/{token}\n\n\
-                         The link works once, until {expires} (UTC). Your current password keeps working until you choose a new one.",
-                        who.name
-                    ),
-                },
+                reset_mail(&id, &user_name, &who.name, &root, &token, &expires),
             )?;
             audit::record(
                 tx,
@@ -102,6 +92,28 @@ pub async fn request(
         Json(json!({ "outboxId": seq, "expiresAt": expires })),
     )
         .into_response())
+}
+
+/// The password reset e-mail to `recipient` with the link for `token`,
+/// asked for by `by` (their e-mail address); `expires` as stored.
+pub fn reset_mail<'a>(
+    user_id: &'a str,
+    recipient: &'a str,
+    by: &str,
+    root: &str,
+    token: &str,
+    expires: &str,
+) -> Mail<'a> {
+    Mail {
+        kind: "password-reset",
+        user_id,
+        recipient,
+        subject: "Reset your Roster password",
+        body: format!(
+            "{by} asked Roster to send you a link to choose a new password:\n{root}/reset/{token}\n\n\
+             The link works once, until {expires} (UTC). Your current password keeps working until you choose a new one."
+        ),
+    }
 }
 
 enum Link {

@@ -161,8 +161,9 @@ fn check_grants(
     Ok(())
 }
 
-/// Writes the catalogue's roles back and publishes the new catalogue.
-fn store_role(tx: &rusqlite::Connection, role: &Role) -> ApiResult<()> {
+/// Writes a role into the stored catalogue (new ones after the others);
+/// the caller re-reads and publishes the catalogue.
+pub fn store_role(tx: &rusqlite::Connection, role: &Role) -> ApiResult<()> {
     let position: i64 = tx
         .query_row(
             "SELECT position FROM roles WHERE id = ?1",

@@ -522,13 +522,19 @@ pub fn rederive_role(
     let mut ids = Vec::with_capacity(users.len());
     for u in users {
         let mut doc = u.doc()?;
-        doc["roles"] =
-            json!([{ "value": role.id, "display": role.name, "type": "roster", "primary": true }]);
-        doc["entitlements"] = entitlements_json(effective_permissions(loaded, &role.id, &doc));
+        derive_role_attributes(loaded, &mut doc, role);
         store_doc(tx, &u.id, &doc, &now)?;
         ids.push(u.id);
     }
     Ok(ids)
+}
+
+/// Sets the core `roles` and `entitlements` a user document derives from
+/// its role (the extension's `role` is `role`).
+pub fn derive_role_attributes(loaded: &Loaded, doc: &mut Value, role: &crate::catalogue::Role) {
+    doc["roles"] =
+        json!([{ "value": role.id, "display": role.name, "type": "roster", "primary": true }]);
+    doc["entitlements"] = entitlements_json(effective_permissions(loaded, &role.id, doc));
 }
 
 /// Stores a new document for an existing user as a write of its own: the
@@ -901,6 +907,8 @@ pub struct Lifecycle {
     pub last_active: Option<String>,
     pub credits_used: i64,
     pub invitation: Option<(String, String, String)>,
+    /// SHA-256 of the invitation link's token (see [`crate::auth::token_hash`]).
+    pub invitation_token_hash: Option<String>,
 }
 
 /// Inserts a prepared user; returns its id.
@@ -923,8 +931,8 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
     tx.prepare_cached(
         "INSERT INTO users (id, user_name, user_name_key, status, role, version, created, last_modified,
                             last_active, credits_used, invitation_sent_at, invitation_expires_at, invited_by, sort_family, sort_given,
-                            user_name_fold)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                            user_name_fold, invitation_token_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         id,
@@ -940,7 +948,8 @@ pub fn insert(tx: &rusqlite::Connection, p: &Prepared, life: &Lifecycle) -> ApiR
         by,
         f,
         g,
-        fold(&p.user_name)
+        fold(&p.user_name),
+        life.invitation_token_hash
     ])?;
     tx.prepare_cached("INSERT INTO user_docs (seq, data) VALUES (last_insert_rowid(), ?1)")?
         .execute([serde_json::to_string(&p.data)?])?;
