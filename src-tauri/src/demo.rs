@@ -22,18 +22,21 @@ impl DemoServer {
             .map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
         let db = dir.join("demo.db");
         let db_path = db.to_string_lossy().into_owned();
+        // Bound first: the demo's e-mails (invitations, a password reset)
+        // link to this server's own pages.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| format!("Cannot start the demo server: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let root = format!("http://{addr}");
         let state = tokio::task::spawn_blocking(move || -> Result<_, String> {
             let state = roster_server::build_state(&db_path, None).map_err(|e| e.to_string())?;
-            roster_server::seed::seed_demo(&state.db, &state.loaded(), DEMO_USERS)
+            roster_server::seed::seed_demo_at(&state.db, &state.loaded(), DEMO_USERS, &root)
                 .map_err(|e| e.to_string())?;
             Ok(state)
         })
         .await
         .map_err(|e| e.to_string())??;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| format!("Cannot start the demo server: {e}"))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // With the caller's address, so that allowed IP ranges apply.

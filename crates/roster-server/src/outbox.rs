@@ -135,6 +135,47 @@ async fn send_row(db: &crate::db::Db, mailer: &Arc<Mailer>, seq: i64) -> ApiResu
 }
 
 /// `GET /roster/v1/outbox?user=&before=&limit=`: the e-mails, newest first.
+/// What stands in an e-mail's body for a link the reader may not see.
+pub const HIDDEN_LINK: &str =
+    "[link hidden: only an administrator who may change this user sees it]";
+
+/// An invitation or reset link lets whoever holds it set the user's
+/// password: the outbox shows it only to those who may change that user
+/// themselves (the Owner for the Owner, nobody for someone holding a
+/// permission they lack), so reading the outbox is no way round the rules
+/// against escalation.
+fn hide_link_unless_allowed(
+    conn: &rusqlite::Connection,
+    who: &crate::state::Principal,
+    message: &mut Value,
+) -> ApiResult<()> {
+    let Some(user_id) = message["userId"].as_str() else {
+        return Ok(());
+    };
+    let allowed = match crate::users::load(conn, user_id)? {
+        Some(target) => crate::policy::guard_target(who, &target).is_ok(),
+        // The user is gone: the link no longer works anyway.
+        None => true,
+    };
+    if !allowed {
+        if let Some(body) = message["body"].as_str() {
+            let hidden: Vec<String> = body
+                .split_inclusive(char::is_whitespace)
+                .map(|word| {
+                    let bare = word.trim_end();
+                    if bare.starts_with("http://") || bare.starts_with("https://") {
+                        format!("{HIDDEN_LINK}{}", &word[bare.len()..])
+                    } else {
+                        word.to_owned()
+                    }
+                })
+                .collect();
+            message["body"] = Value::String(hidden.concat());
+        }
+    }
+    Ok(())
+}
+
 pub async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -169,7 +210,10 @@ pub async fn list(
                     "error": r.get::<_, Option<String>>(9)?,
                 }))
             })?;
-            let messages = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut messages = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            for message in &mut messages {
+                hide_link_unless_allowed(conn, &who, message)?;
+            }
             let next = crate::http::next_before(&messages, limit, "id");
             Ok(json!({ "totalResults": total, "messages": messages, "nextBefore": next }))
         })

@@ -412,3 +412,63 @@ async fn a_failed_delivery_is_recorded_with_its_reason() {
         "the reason is kept: {mail}"
     );
 }
+
+#[tokio::test]
+async fn the_outbox_hides_links_to_users_the_reader_may_not_change() {
+    let s = Server::new();
+    // A user admin: may invite and read the outbox, but holds only a
+    // Member's permissions besides.
+    let roles = s.get("/roster/v1/roles").await;
+    let mut permissions = roles.body["roles"]
+        .as_array()
+        .and_then(|list| list.iter().find(|r| r["id"] == "member"))
+        .and_then(|member| member["permissions"].as_array())
+        .cloned()
+        .expect("the Member role's permissions");
+    for p in ["users:view", "users:invite", "users:edit"] {
+        permissions.push(json!(p));
+    }
+    s.post(
+        "/roster/v1/roles",
+        &json!({
+            "id": "custom-user-admin", "name": "User admin",
+            "permissions": permissions,
+            "capabilities": ["userAdmin", "createModify", "execute", "view"]
+        }),
+    )
+    .await
+    .expect(StatusCode::CREATED, "the Owner defines a user admin role");
+    let (_, user_admin) = s.user_session("ua@example.com", "custom-user-admin").await;
+    let (_, admin_link) = s
+        .invite("new.admin@example.com", json!({ "role": "admin" }))
+        .await;
+    let (_, member_link) = s
+        .invite("new.member@example.com", json!({ "role": "member" }))
+        .await;
+
+    let seen = user_admin.server.outbox().await;
+    let body_to = |to: &str| {
+        seen.iter()
+            .find(|m| m["to"] == to)
+            .and_then(|m| m["body"].as_str())
+            .unwrap_or_else(|| panic!("the user admin sees the e-mail to {to}"))
+            .to_owned()
+    };
+    let admins = body_to("new.admin@example.com");
+    assert!(
+        !admins.contains(&admin_link) && admins.contains(roster_server::outbox::HIDDEN_LINK),
+        "an Admin's invitation link would make a user admin an Admin: {admins}"
+    );
+    assert!(
+        body_to("new.member@example.com").contains(&member_link),
+        "a Member's invitation is theirs to see"
+    );
+    // The Owner sees every link, and the hidden one still works.
+    let owners = s.outbox().await;
+    assert!(owners
+        .iter()
+        .any(|m| m["body"].as_str().unwrap_or_default().contains(&admin_link)));
+    accept(&s, &admin_link, PASSWORD, PASSWORD)
+        .await
+        .expect(StatusCode::OK, "the invitee's link works");
+}
