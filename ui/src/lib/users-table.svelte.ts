@@ -27,6 +27,13 @@ interface Block {
  * while a request is in flight never shows the old rows. Rows live in a plain
  * Map: the UI re-reads them when `revision` changes, so nothing tracks
  * thousands of objects deeply.
+ *
+ * A new search, sort or department keeps the previous answer on screen,
+ * marked as loading, until the first answer to the new question replaces it
+ * in one go: emptying the table on every key and filling it again a few
+ * milliseconds later cost two renders (and a flash of skeleton rows) per
+ * keystroke. A new tab starts empty, since another tab's rows under its name
+ * would be wrong, not just old.
  */
 export class UsersTable {
   tab = $state<Tab>('active');
@@ -46,6 +53,11 @@ export class UsersTable {
   scrollTop = $state(0);
   /** Bumped whenever cached rows change. */
   revision = $state(0);
+  /**
+   * Set while a new search, sort or department waits for its first answer;
+   * the rows and counts shown until then are the previous question's.
+   */
+  loading = $state(false);
 
   // Deliberately not reactive (no SvelteMap): thousands of rows must not be
   // tracked; `revision` tells the UI when to read them again.
@@ -54,6 +66,8 @@ export class UsersTable {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private inFlight = new Map<number, number>();
   private generation = 0;
+  /** The cached blocks belong to an older question: drop them all at the first new answer. */
+  private replacing = false;
   private lastRange: [number, number] = [0, BLOCK_SIZE];
 
   constructor(private readonly fetchWindow: FetchWindow) {}
@@ -68,19 +82,19 @@ export class UsersTable {
   setTab(tab: Tab): void {
     if (tab === this.tab) return;
     this.tab = tab;
-    this.restart();
+    this.restart({ keepShown: false });
   }
 
   setSearch(search: string): void {
     if (search === this.search) return;
     this.search = search;
-    this.restart();
+    this.restart({ keepShown: true });
   }
 
   setDepartment(department: string | null): void {
     if (department === this.department) return;
     this.department = department;
-    this.restart();
+    this.restart({ keepShown: true });
   }
 
   /** Clicking a column header: the same column flips direction, another starts ascending. */
@@ -89,7 +103,7 @@ export class UsersTable {
       this.sort.key === key
         ? { key, descending: !this.sort.descending }
         : { key, descending: false };
-    this.restart();
+    this.restart({ keepShown: true });
   }
 
   /** Makes sure the rows in [start, end) are loaded or on their way. */
@@ -123,17 +137,30 @@ export class UsersTable {
     this.refresh();
   }
 
-  private restart(): void {
+  private restart({ keepShown }: { keepShown: boolean }): void {
     this.generation += 1;
-    this.blocks.clear();
     this.inFlight.clear();
-    this.total = null;
+    // After an error nothing is shown to keep.
+    if (keepShown && this.error === null && this.total !== null) {
+      this.replacing = true;
+      this.loading = true;
+    } else {
+      this.forget();
+    }
     this.error = null;
     this.activeIndex = 0;
     this.scrollTop = 0;
-    this.revision += 1;
     this.lastRange = [0, BLOCK_SIZE];
     this.ensure(0, BLOCK_SIZE);
+  }
+
+  /** Empties the table: the skeleton shows until the next answer. */
+  private forget(): void {
+    this.blocks.clear();
+    this.replacing = false;
+    this.loading = false;
+    this.total = null;
+    this.revision += 1;
   }
 
   private async load(block: number): Promise<void> {
@@ -151,6 +178,12 @@ export class UsersTable {
       const window = await this.fetchWindow(request);
       if (generation !== this.generation) return; // a newer question was asked meanwhile
       this.inFlight.delete(block);
+      if (this.replacing) {
+        // The first answer to the new question: the old rows go, all at once.
+        this.blocks.clear();
+        this.replacing = false;
+        this.loading = false;
+      }
       this.blocks.delete(block);
       this.blocks.set(block, { rows: window.rows, generation });
       this.evict(block);
@@ -161,6 +194,7 @@ export class UsersTable {
     } catch (error) {
       if (generation !== this.generation) return;
       this.inFlight.delete(block);
+      if (this.replacing) this.forget();
       this.error = error as AppError;
     }
   }
