@@ -4,6 +4,7 @@
 //! seconds. Every change of state is sent to the UI as a `sync-state` event.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -105,6 +106,25 @@ pub fn open_copy(
     }
 }
 
+/// Gives the memory freed by a big operation (opening the copy, a sync)
+/// back to the system. glibc's malloc, which SQLite and the other C
+/// libraries use, keeps freed memory in its arenas (one per thread that
+/// allocated) for reuse: after reading 100,000 users through SQLite that is
+/// memory the app would hold on to for nothing.
+pub fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: malloc_trim only releases free pages of glibc's own heaps;
+        // it takes no pointers and is safe to call from any thread.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 fn in_memory(notice: &str) -> (Cache, Option<String>) {
     let cache = Cache::in_memory().expect("an in-memory database opens");
     (cache, Some(notice.to_owned()))
@@ -124,6 +144,10 @@ pub struct Live {
     pub status: ConnectionStatus,
     client: Mutex<Option<Arc<Client>>>,
     state: Mutex<SyncState>,
+    /// Whether the copy holds a complete sync: asked on every window of the
+    /// table, so kept here rather than read from the file each time (which
+    /// would wait for the file behind a running sync).
+    ready: AtomicBool,
     cancel: Mutex<Option<CancellationToken>>,
     wake: Notify,
     stop: CancellationToken,
@@ -142,8 +166,10 @@ impl Live {
         client: Option<Client>,
         notice: Option<String>,
     ) -> Arc<Live> {
+        let as_of = cache.as_of();
+        let ready = AtomicBool::new(as_of.is_some());
         let state = SyncState {
-            as_of: cache.as_of(),
+            as_of,
             offline: client.is_none(),
             users: cache.len() as u32,
             running: None,
@@ -157,6 +183,7 @@ impl Live {
             status,
             client: Mutex::new(client.map(Arc::new)),
             state: Mutex::new(state),
+            ready,
             cancel: Mutex::new(None),
             wake: Notify::new(),
             stop: CancellationToken::new(),
@@ -180,7 +207,7 @@ impl Live {
     /// Whether the window queries can come from the copy: it holds a
     /// complete sync.
     pub fn copy_ready(&self) -> bool {
-        self.cache.as_of().is_some()
+        self.ready.load(Ordering::Acquire)
     }
 
     fn update<R: Runtime>(&self, app: &AppHandle<R>, change: impl FnOnce(&mut SyncState)) {
@@ -302,6 +329,8 @@ impl Live {
         *self.cancel.lock().unwrap_or_else(PoisonError::into_inner) = None;
         let users = self.cache.len() as u32;
         let as_of = self.cache.as_of();
+        self.ready.store(as_of.is_some(), Ordering::Release);
+        tokio::task::spawn_blocking(return_freed_memory);
         match result {
             Ok(report) => {
                 tracing::info!(?report, "synced");

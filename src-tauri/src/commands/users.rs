@@ -65,7 +65,14 @@ pub async fn users_window<R: Runtime>(
 ) -> CmdResult<UsersWindow> {
     let live = state.live().await?;
     if live.copy_ready() {
-        return Ok(live.cache.window(&request)?);
+        // A search over the whole copy takes milliseconds of CPU: on the
+        // blocking pool, not on a worker the other commands and the sync
+        // loop share.
+        let cache = live.cache.clone();
+        let w = tokio::task::spawn_blocking(move || cache.window(&request))
+            .await
+            .map_err(crate::state::internal)?;
+        return Ok(w?);
     }
     // Until the first sync finishes, the server answers page by page.
     with_server(&app, &state, |_, client| async move {
