@@ -72,7 +72,8 @@ pub fn run() {
             let keychain = secrets::Keychain::new(&app.config().identifier);
             tracing::debug!(service = keychain.service(), "keychain service");
             let store: Arc<dyn secrets::SecretStore> = Arc::new(keychain);
-            app.manage(state::AppState::new(store, options.clone()));
+            // The copy opens while the window loads, not once the page asks.
+            app.manage(state::AppState::new(store, options.clone()).open_last_early(app.handle()));
             Ok(())
         })
         .invoke_handler(all_commands!())

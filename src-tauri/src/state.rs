@@ -5,12 +5,18 @@ use std::sync::Arc;
 
 use roster_client::model::{AppError, ErrorKind};
 use roster_client::Client;
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Runtime};
 use tokio::sync::{Mutex, RwLock};
+
+use crate::commands::profiles::StartUp;
 
 use crate::demo::DemoServer;
 use crate::offline::Live;
 use crate::secrets::SecretStore;
 use crate::LaunchOptions;
+
+type CmdResult<T> = Result<T, AppError>;
 
 pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,
@@ -20,6 +26,8 @@ pub struct AppState {
     pub launch: LaunchOptions,
     /// Start-up work (resume the last profile, or open the demo) happens once.
     pub started: Mutex<bool>,
+    /// The last profile's copy, being opened since the app started.
+    pub start_up: Mutex<Option<JoinHandle<CmdResult<Option<StartUp>>>>>,
 }
 
 /// What a command needing the server says while there is none.
@@ -34,6 +42,24 @@ impl AppState {
             demo: Mutex::new(None),
             launch,
             started: Mutex::new(false),
+            start_up: Mutex::new(None),
+        }
+    }
+
+    /// Starts opening the last profile's copy on the blocking pool, for
+    /// `current_connection` to pick up (not for `--demo`, which opens the
+    /// demo instead).
+    pub fn open_last_early<R: Runtime>(self, app: &AppHandle<R>) -> Self {
+        if self.launch.demo {
+            return self;
+        }
+        let (app, secrets) = (app.clone(), self.secrets.clone());
+        let opening = tauri::async_runtime::spawn_blocking(move || {
+            crate::commands::profiles::open_last(&app, secrets.as_ref())
+        });
+        AppState {
+            start_up: Mutex::new(Some(opening)),
+            ..self
         }
     }
 

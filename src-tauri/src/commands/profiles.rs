@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use roster_client::model::{AppError, AuthKind, ConnectionStatus, ErrorKind, ProfileSummary};
+use roster_client::model::{
+    AppError, AuthKind, ConnectionStatus, ErrorKind, ProfileSummary, Sort, SortKey, Tab,
+    WindowRequest,
+};
 use roster_client::{Client, ClientError, Secret, ServerUrl};
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -176,27 +179,81 @@ async fn start_session<R: Runtime>(
     *state.session.write().await = Some(live);
 }
 
-/// Opens a saved profile on its offline copy, before (or without) the
-/// server: the copy must hold a finished sync and the connection it was
-/// made with. The sync loop then reconnects in the background.
-async fn open_on_copy<R: Runtime>(
+/// A saved profile's offline copy, opened with the connection it was made
+/// with.
+pub struct OpenedCopy {
+    cache: roster_cache::Cache,
+    status: ConnectionStatus,
+    notice: Option<String>,
+}
+
+/// What start-up resumes: the last profile and, when it has a usable one,
+/// its copy already open.
+pub struct StartUp {
+    profile: ProfileSummary,
+    copy: CmdResult<Option<OpenedCopy>>,
+}
+
+/// Start-up's slow part, blocking (the keychain, decrypting and indexing
+/// the copy): run on the blocking pool as soon as the app starts, while the
+/// window loads, so that the UI's first question finds it done or nearly.
+pub fn open_last<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
+    secrets: &dyn SecretStore,
+) -> CmdResult<Option<StartUp>> {
+    let Some(id) = profiles::last(app).map_err(internal)? else {
+        return Ok(None);
+    };
+    let Some(profile) = profiles::get(app, &id).map_err(internal)? else {
+        return Ok(None);
+    };
+    let copy = open_saved_copy(app, secrets, &profile);
+    Ok(Some(StartUp { profile, copy }))
+}
+
+/// Opens a saved profile's offline copy, to start on before (or without)
+/// the server: the copy must hold a finished sync and the connection it was
+/// made with. Blocking.
+fn open_saved_copy<R: Runtime>(
+    app: &AppHandle<R>,
+    secrets: &dyn SecretStore,
     profile: &ProfileSummary,
-) -> CmdResult<Option<ConnectionStatus>> {
+) -> CmdResult<Option<OpenedCopy>> {
     let path = offline::copy_path(app, &profile.id).map_err(internal)?;
     if !path.exists() {
         return Ok(None);
     }
-    let (cache, notice) = open_copy(app, state, &profile.id).await?;
+    let (cache, notice) = offline::open_copy(&path, secrets, &profile.id);
     let status: Option<ConnectionStatus> = cache
         .note(STATUS_NOTE)
         .and_then(|json| serde_json::from_str(&json).ok());
     let Some(status) = status.filter(|_| cache.as_of().is_some()) else {
         return Ok(None);
     };
-    start_session(app, state, cache, status.clone(), None, notice).await;
-    Ok(Some(status))
+    // The table opens on everyone in the Active tab by name: answering that
+    // here computes its sort order and matches while the window still loads,
+    // instead of while the first rows are waited for.
+    let first = WindowRequest {
+        tab: Tab::Active,
+        search: String::new(),
+        sort: Sort {
+            key: SortKey::Name,
+            descending: false,
+        },
+        offset: 0,
+        limit: 1,
+        department: None,
+    };
+    if let Err(e) = cache.window(&first) {
+        tracing::debug!(error = %e, "the first window was not prepared");
+    }
+    // Reading and indexing every user left freed buffers behind.
+    offline::return_freed_memory();
+    Ok(Some(OpenedCopy {
+        cache,
+        status,
+        notice,
+    }))
 }
 
 fn password_profile(url: &ServerUrl, email: &str) -> ProfileSummary {
@@ -237,7 +294,8 @@ fn demo_profile(url: &str) -> ProfileSummary {
 }
 
 /// The active connection; at start-up, opens the demo (`--demo`) or resumes
-/// the last profile from the keychain.
+/// the last profile: on its offline copy (opened since the app started, see
+/// [`open_last`]) or else by signing in again with the keychain's secret.
 #[tauri::command]
 pub async fn current_connection<R: Runtime>(
     app: AppHandle<R>,
@@ -251,20 +309,35 @@ pub async fn current_connection<R: Runtime>(
             if state.launch.demo {
                 return open_demo(app, state).await.map(Some);
             }
-            if let Some(id) = profiles::last(&app).map_err(internal)? {
-                if let Some(profile) = profiles::get(&app, &id).map_err(internal)? {
-                    match open_on_copy(&app, &state, &profile).await {
-                        Ok(Some(status)) => return Ok(Some(status)),
-                        Ok(None) => {}
-                        Err(e) => {
-                            tracing::info!(reason = %e.message, "the offline copy did not open")
-                        }
+            let opening = state.start_up.lock().await.take();
+            let found = match opening {
+                Some(opening) => opening.await.map_err(internal)?,
+                None => {
+                    let (app, secrets) = (app.clone(), state.secrets.clone());
+                    tokio::task::spawn_blocking(move || open_last(&app, secrets.as_ref()))
+                        .await
+                        .map_err(internal)?
+                }
+            };
+            if let Some(StartUp { profile, copy }) = found? {
+                match copy {
+                    Ok(Some(OpenedCopy {
+                        cache,
+                        status,
+                        notice,
+                    })) => {
+                        start_session(&app, &state, cache, status.clone(), None, notice).await;
+                        return Ok(Some(status));
                     }
-                    match resume(&app, &state, profile).await {
-                        Ok(status) => return Ok(Some(status)),
-                        Err(e) => {
-                            tracing::info!(reason = %e.message, "could not resume the last profile")
-                        }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::info!(reason = %e.message, "the offline copy did not open")
+                    }
+                }
+                match resume(&app, &state, profile).await {
+                    Ok(status) => return Ok(Some(status)),
+                    Err(e) => {
+                        tracing::info!(reason = %e.message, "could not resume the last profile")
                     }
                 }
             }
