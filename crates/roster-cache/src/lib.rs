@@ -17,11 +17,12 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use roster_client::model::{Catalogue, UserDetail, UsersWindow, WindowRequest};
 use roster_client::{user_json, ClientError};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use index::Index;
 use row::CachedRow;
-use store::Store;
+use store::{Prepared, Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -164,7 +165,7 @@ impl Cache {
             .meta("catalogue")?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
-        let rows = store.rows()?;
+        let rows = store.rows()?.into_iter().map(Arc::new).collect();
         let index = Index::build(rows, &catalogue, &now_rfc3339());
         Ok(Cache {
             store: Mutex::new(store),
@@ -243,16 +244,26 @@ impl Cache {
         let json =
             serde_json::to_string(&catalogue).map_err(|e| CacheError::Storage(e.to_string()))?;
         self.store().set_meta(&[("catalogue", &json)])?;
-        let rows = self.index().rows();
+        let role_names = |c: &Catalogue| -> Vec<(String, String)> {
+            c.roles
+                .iter()
+                .map(|r| (r.id.clone(), r.name.clone()))
+                .collect()
+        };
+        let same_roles = role_names(&self.catalogue()) == role_names(&catalogue);
         *self
             .catalogue
             .write()
             .unwrap_or_else(PoisonError::into_inner) = catalogue;
-        self.reindex(rows);
+        // The index shows role names only: a department added or a
+        // permission changed leaves it as it is.
+        if !same_roles {
+            self.reindex(self.index().rows());
+        }
         Ok(())
     }
 
-    fn reindex(&self, rows: Vec<CachedRow>) {
+    pub(crate) fn reindex(&self, rows: Vec<Arc<CachedRow>>) {
         let index = Index::build(rows, &self.catalogue(), &now_rfc3339());
         *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
     }
@@ -267,34 +278,48 @@ impl Cache {
     ) -> Result<(), ClientError> {
         let upserts = rows_of(docs)?;
         self.store().apply(&upserts, deletes, meta)?;
-        let rows: Vec<CachedRow> = upserts.into_iter().map(|(row, _, _)| row).collect();
+        if upserts.is_empty() && deletes.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<CachedRow> = upserts.into_iter().map(|user| user.row).collect();
         let index = self
             .index()
             .changed(rows, deletes, &self.catalogue(), &now_rfc3339());
         *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
         Ok(())
     }
+}
 
-    /// Reloads the index from the file (after a full sync swapped it).
-    pub(crate) fn reload(&self) -> Result<(), CacheError> {
-        let rows = self.store().rows()?;
-        self.reindex(rows);
-        Ok(())
-    }
+/// The version of a document, when its ETag is not known otherwise.
+fn version_of(doc: &Value) -> Option<String> {
+    doc.pointer("/meta/version")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// Users as received (JSON text) → what the file keeps of them, without
+/// writing their JSON out again.
+pub(crate) fn prepare_raw(users: &[Box<RawValue>]) -> Result<Vec<Prepared>, ClientError> {
+    users
+        .iter()
+        .map(|raw| {
+            let doc: Value = serde_json::from_str(raw.get()).map_err(|e| {
+                ClientError::unreadable(format!("a user in the list is not JSON ({e})."))
+            })?;
+            let row = CachedRow::from_doc(&doc)?;
+            Ok(Prepared::new(row, raw.get().as_bytes(), version_of(&doc))?)
+        })
+        .collect()
 }
 
 /// Documents → what the file keeps of them.
-pub(crate) fn rows_of(
-    docs: Vec<(Value, Option<String>)>,
-) -> Result<Vec<(CachedRow, Value, Option<String>)>, ClientError> {
+pub(crate) fn rows_of(docs: Vec<(Value, Option<String>)>) -> Result<Vec<Prepared>, ClientError> {
     docs.into_iter()
         .map(|(doc, etag)| {
-            let etag = etag.or_else(|| {
-                doc.pointer("/meta/version")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
-            Ok((CachedRow::from_doc(&doc)?, doc, etag))
+            let etag = etag.or_else(|| version_of(&doc));
+            let json = serde_json::to_vec(&doc)
+                .map_err(|e| ClientError::Internal(format!("a user could not be kept: {e}")))?;
+            Ok(Prepared::new(CachedRow::from_doc(&doc)?, &json, etag)?)
         })
         .collect()
 }

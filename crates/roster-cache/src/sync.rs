@@ -11,16 +11,17 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use roster_client::model::{SyncPhase, SyncProgress};
 use roster_client::query::core_path;
 use roster_client::{Client, ClientError, UsersPage};
 use roster_scim::{CompValue, CompareOp, Filter};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::FullRun;
-use crate::{now_rfc3339, rows_of, Cache};
+use crate::store::{FullRun, Prepared};
+use crate::{now_rfc3339, prepare_raw, Cache};
 
 /// Pages requested at once.
 pub const IN_FLIGHT: usize = 4;
@@ -109,43 +110,63 @@ async fn or_cancel<T>(
 }
 
 /// Reads every page of a listing, `IN_FLIGHT` at a time, after the first
-/// (already read): `on_page` receives each page's start index and users.
-/// A page shorter than asked for (a server capping its page size below what
-/// it advertised) has its remainder asked for again.
-async fn read_pages(
+/// (already read): each page is read and then turned into `T` by `prepare`
+/// on a task of its own (parsing and preparing 1,000 users is CPU work that
+/// should not hold up the writes), and `on_page` receives each page's start
+/// index and `T`. A page shorter than asked for (a server capping its page
+/// size below what it advertised) has its remainder asked for again.
+/// Dropping the reads (a cancel, an error) aborts those still in flight.
+async fn read_pages<T: Send + 'static>(
     client: &Client,
     filter: Option<&Filter>,
     ids_only: bool,
     pending: VecDeque<(u64, u64)>,
     cancel: &CancellationToken,
-    mut on_page: impl FnMut(u64, UsersPage) -> Result<(), SyncError>,
+    prepare: fn(UsersPage<Box<RawValue>>) -> Result<T, ClientError>,
+    mut on_page: impl FnMut(u64, T) -> Result<(), SyncError>,
 ) -> Result<(), SyncError> {
     let mut pending = pending;
-    let mut flying = FuturesUnordered::new();
+    let mut flying = JoinSet::new();
     loop {
         while flying.len() < IN_FLIGHT {
             let Some((start, count)) = pending.pop_front() else {
                 break;
             };
-            flying.push(async move {
-                let page = client.users_page(filter, start, count, ids_only).await;
-                (start, count, page)
+            let client = client.clone();
+            let filter = filter.cloned();
+            flying.spawn(async move {
+                let page = client
+                    .users_page_raw(filter.as_ref(), start, count, ids_only)
+                    .await?;
+                let (got, total) = (page.resources.len() as u64, page.total);
+                let prepared = tokio::task::spawn_blocking(move || prepare(page))
+                    .await
+                    .map_err(|e| ClientError::Internal(format!("a page was lost: {e}")))??;
+                Ok::<_, ClientError>((start, count, got, total, prepared))
             });
         }
         let next = tokio::select! {
             _ = cancel.cancelled() => return Err(SyncError::Cancelled),
-            next = flying.next() => next,
+            next = flying.join_next() => next,
         };
-        let Some((start, count, page)) = next else {
+        let Some(done) = next else {
             return Ok(());
         };
-        let page = page?;
-        let got = page.resources.len() as u64;
-        if got > 0 && got < count && start + got <= page.total {
+        let (start, count, got, total, prepared) =
+            done.map_err(|e| ClientError::Internal(format!("a page was lost: {e}")))??;
+        if got > 0 && got < count && start + got <= total {
             pending.push_back((start + got, count - got));
         }
-        on_page(start, page)?;
+        on_page(start, prepared)?;
     }
+}
+
+fn parsed(page: UsersPage<Box<RawValue>>) -> Result<UsersPage, ClientError> {
+    page.parsed()
+}
+
+fn prepared(page: UsersPage<Box<RawValue>>) -> Result<Vec<Prepared>, ClientError> {
+    prepare_raw(&page.resources)
 }
 
 /// The starts of the pages after the first, `size` users each.
@@ -226,11 +247,31 @@ impl Cache {
         on_progress: ProgressFn<'_>,
         cancel: &CancellationToken,
     ) -> Result<SyncReport, SyncError> {
+        self.store().begin_bulk_writes()?;
+        let full = self
+            .full_in_bulk(client, run, page_size, on_progress, cancel)
+            .await;
+        // Done or not, what was written goes into the file now.
+        let ended = self.store().end_bulk_writes();
+        let full = full?;
+        ended?;
+        Ok(full)
+    }
+
+    async fn full_in_bulk(
+        &self,
+        client: &Client,
+        run: Option<FullRun>,
+        page_size: u64,
+        on_progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<SyncReport, SyncError> {
         let resumed = run.is_some();
         let run = match run {
             Some(run) => run,
             None => {
-                let first = or_cancel(cancel, client.users_page(None, 1, page_size, false)).await?;
+                let first =
+                    or_cancel(cancel, client.users_page_raw(None, 1, page_size, false)).await?;
                 let got = first.resources.len() as u64;
                 let run = FullRun {
                     watermark: watermark(first.server_date.as_deref()),
@@ -243,28 +284,53 @@ impl Cache {
                     total: first.total,
                 };
                 self.store().begin_full_run(&run)?;
-                self.store().stage_page(1, &rows_of(docs(first))?)?;
+                self.store().stage_page(1, &prepared(first)?)?;
                 run
             }
         };
         let staged: HashSet<u64> = self.store().staged_pages()?.into_iter().collect();
-        let mut done = self.store().staged_count()?;
-        on_progress(progress(SyncPhase::Full, done, run.total));
+        // The index is built from the staged rows when the run finishes,
+        // not read back from the file.
+        let mut rows = self.store().staged_rows()?;
+        let mut ids: HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut staged_twice = ids.len() != rows.len();
+        on_progress(progress(SyncPhase::Full, rows.len() as u64, run.total));
         let pending = later_pages(run.total, run.page_size, &staged);
-        read_pages(client, None, false, pending, cancel, |start, page| {
-            done += page.resources.len() as u64;
-            let rows = rows_of(docs(page))?;
-            self.store().stage_page(start, &rows)?;
-            on_progress(progress(SyncPhase::Full, done, run.total));
-            Ok(())
-        })
+        read_pages(
+            client,
+            None,
+            false,
+            pending,
+            cancel,
+            prepared,
+            |start, page| {
+                for user in &page {
+                    staged_twice |= !ids.insert(user.row.id.clone());
+                }
+                self.store().stage_page(start, &page)?;
+                rows.extend(page.into_iter().map(|user| user.row));
+                on_progress(progress(SyncPhase::Full, rows.len() as u64, run.total));
+                Ok(())
+            },
+        )
         .await?;
         let now = now_rfc3339();
-        self.store().finish_full_run(&[
-            ("watermark", run.watermark.as_str()),
-            ("synced_at", now.as_str()),
-        ])?;
-        self.reload()?;
+        self.store().finish_full_run(
+            staged_twice,
+            &[
+                ("watermark", run.watermark.as_str()),
+                ("synced_at", now.as_str()),
+            ],
+        )?;
+        let done = rows.len() as u64;
+        if staged_twice {
+            // As in the file: the last copy of each user.
+            let mut seen = HashSet::with_capacity(rows.len());
+            rows.reverse();
+            rows.retain(|row| seen.insert(row.id.clone()));
+            rows.reverse();
+        }
+        self.reindex(rows.into_iter().map(std::sync::Arc::new).collect());
         // What changed while the pages were read, and any user that moved
         // between pages (deleted or added meanwhile) is found here.
         let after = self
@@ -298,11 +364,19 @@ impl Cache {
         let mut changed = docs(first);
         on_progress(progress(SyncPhase::Changes, changed.len() as u64, total));
         let pending = later_pages(total, page_size, &HashSet::new());
-        read_pages(client, Some(&filter), false, pending, cancel, |_, page| {
-            changed.extend(docs(page));
-            on_progress(progress(SyncPhase::Changes, changed.len() as u64, total));
-            Ok(())
-        })
+        read_pages(
+            client,
+            Some(&filter),
+            false,
+            pending,
+            cancel,
+            parsed,
+            |_, page| {
+                changed.extend(docs(page));
+                on_progress(progress(SyncPhase::Changes, changed.len() as u64, total));
+                Ok(())
+            },
+        )
         .await?;
         // Deletions: every added or changed user is in `changed`, so when
         // the server counts as many users as the copy will hold, nobody was
@@ -337,7 +411,7 @@ impl Cache {
             let total = first.total;
             take_ids(&mut on_server, first);
             let pending = later_pages(total, size, &HashSet::new());
-            read_pages(client, None, true, pending, cancel, |_, page| {
+            read_pages(client, None, true, pending, cancel, parsed, |_, page| {
                 take_ids(&mut on_server, page);
                 on_progress(progress(
                     SyncPhase::Deletions,

@@ -5,6 +5,10 @@
 //! Run with `cargo bench -p roster-server --bench list` (release build).
 //! `ROSTER_BENCH_USERS` changes the population (default 100000).
 
+// As in the app and the server.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use roster_server::{app, build_state, seed};

@@ -5,6 +5,7 @@ use reqwest::header::IF_MATCH;
 use roster_scim::messages::{ListResponse, PatchOpKind, PatchOperation, PatchRequest};
 use roster_scim::schema::{AttributeDef, CatalogueHints, Mutability, ResourceSchema};
 use roster_scim::Filter;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use super::Client;
@@ -25,15 +26,36 @@ struct ListRequest<'a> {
     attributes: Option<&'a str>,
 }
 
-/// One page of users as the offline copy keeps them.
+/// One page of users as the offline copy keeps them: parsed, or each user's
+/// JSON text as received ([`Client::users_page_raw`]).
 #[derive(Debug)]
-pub struct UsersPage {
+pub struct UsersPage<T = Value> {
     pub total: u64,
     /// The users of the page, each with every attribute the user panel
     /// shows (or only `id`, for an id listing).
-    pub resources: Vec<Value>,
+    pub resources: Vec<T>,
     /// The server's `Date` header, as sent (an HTTP date).
     pub server_date: Option<String>,
+}
+
+impl UsersPage<Box<RawValue>> {
+    /// Each user parsed.
+    pub fn parsed(self) -> ClientResult<UsersPage> {
+        let resources = self
+            .resources
+            .iter()
+            .map(|raw| {
+                serde_json::from_str(raw.get()).map_err(|e| {
+                    ClientError::unreadable(format!("a user in the list is not JSON ({e})."))
+                })
+            })
+            .collect::<ClientResult<Vec<Value>>>()?;
+        Ok(UsersPage {
+            total: self.total,
+            resources,
+            server_date: self.server_date,
+        })
+    }
 }
 
 /// The User schema for applying a PATCH here before a PUT: every attribute
@@ -64,10 +86,10 @@ impl Client {
     }
 
     /// A list request, and the server's `Date` header.
-    async fn list_users_dated(
+    async fn list_users_dated<T: serde::de::DeserializeOwned>(
         &self,
         req: &ListRequest<'_>,
-    ) -> ClientResult<(ListResponse<Value>, Option<String>)> {
+    ) -> ClientResult<(ListResponse<T>, Option<String>)> {
         let mut params: Vec<(&str, String)> = vec![
             ("startIndex", req.start_index.to_string()),
             ("count", req.count.to_string()),
@@ -105,6 +127,20 @@ impl Client {
         count: u64,
         ids_only: bool,
     ) -> ClientResult<UsersPage> {
+        self.users_page_raw(filter, start_index, count, ids_only)
+            .await?
+            .parsed()
+    }
+
+    /// [`Client::users_page`] with each user's JSON text as the server sent
+    /// it, for keeping it without writing it out again.
+    pub async fn users_page_raw(
+        &self,
+        filter: Option<&Filter>,
+        start_index: u64,
+        count: u64,
+        ids_only: bool,
+    ) -> ClientResult<UsersPage<Box<RawValue>>> {
         let caps = self.capabilities().await?;
         let attributes = if ids_only {
             Some("id".to_owned())
