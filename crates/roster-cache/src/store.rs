@@ -132,9 +132,10 @@ impl Store {
             .map_err(|e| CacheError::Unreadable(e.to_string()))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql)?;
-        // 64 MiB of decrypted pages: a full sync writes without spilling.
-        conn.pragma_update(None, "cache_size", -65536)
-            .map_err(sql)?;
+        // 8 MiB of decrypted pages. A full sync appends (no index is kept
+        // while it stages) and the rows are read once at start, so a larger
+        // cache only held memory: 64 MiB stayed resident after a sync.
+        conn.pragma_update(None, "cache_size", -8192).map_err(sql)?;
         let mut store = Store { conn };
         store
             .migrate()
