@@ -24,9 +24,15 @@ const KEPT: usize = 8;
 struct Entry {
     /// Shared with the index this one was made from, and the next.
     cached: Arc<CachedRow>,
-    role_name: Option<String>,
-    role_key: String,
+    /// Shared by every user with the role.
+    role: Arc<RoleText>,
     expired: bool,
+}
+
+/// A role's name as shown, and folded for sorting.
+struct RoleText {
+    name: Option<String>,
+    key: String,
 }
 
 /// The users of each tab matching one search, in one sort order.
@@ -109,20 +115,24 @@ impl Index {
         let mut starts = Vec::with_capacity(rows.len());
         let mut tabs = Vec::with_capacity(rows.len());
         let mut entries = Vec::with_capacity(rows.len());
-        // A few roles for many users: each role's name folded once.
-        let mut role_keys: HashMap<Option<String>, String> = HashMap::new();
+        // A few roles for many users: each role's name kept and folded once.
+        let mut roles: HashMap<Option<String>, Arc<RoleText>> = HashMap::new();
         for cached in rows {
             starts.push(text.len());
             text.push_str(&cached.search_text);
             tabs.push(tab_slot(cached.status) as u8);
-            let role_name = cached.role_name(catalogue);
-            let role_key = role_keys
-                .entry(role_name.clone())
-                .or_insert_with(|| fold(role_name.as_deref().unwrap_or_default()))
+            let name = cached.role_name(catalogue);
+            let role = roles
+                .entry(name)
+                .or_insert_with_key(|name| {
+                    Arc::new(RoleText {
+                        key: fold(name.as_deref().unwrap_or_default()),
+                        name: name.clone(),
+                    })
+                })
                 .clone();
             entries.push(Entry {
-                role_key,
-                role_name,
+                role,
                 expired: cached.expired(now),
                 cached,
             });
@@ -201,7 +211,7 @@ impl Index {
                 }),
                 SortKey::Role => order.sort_by(|&a, &b| {
                     let (a, b) = (&e[a as usize], &e[b as usize]);
-                    a.role_key.cmp(&b.role_key).then_with(|| by_name(a, b))
+                    a.role.key.cmp(&b.role.key).then_with(|| by_name(a, b))
                 }),
                 // Never active sorts before any time, as the oldest.
                 SortKey::LastActive => order.sort_by(|&a, &b| {
@@ -380,7 +390,7 @@ impl Index {
             .iter()
             .map(|&i| {
                 let e = &self.entries[i as usize];
-                e.cached.to_row(e.role_name.clone(), e.expired)
+                e.cached.to_row(e.role.name.clone(), e.expired)
             })
             .collect();
         Ok(UsersWindow {

@@ -35,17 +35,17 @@ const MIGRATIONS: &[&str] = &[
     // 3: a full sync stages users without a unique index on the id, which
     // is built once when the run finishes: ids are random, so with the
     // index every staged page rewrote (and encrypted again) most of its
-    // pages. Rows are kept in postcard (serde, binary) and documents as
-    // LZ4-compressed JSON. The next sync is a full one.
+    // pages. A document has its row's number, so that only the rows need an
+    // index on the id. Rows are kept in postcard (serde, binary) and
+    // documents as LZ4-compressed JSON. The next sync is a full one.
     "DROP TABLE users; DROP TABLE docs; DROP TABLE staging_users; DROP TABLE staging_docs;
      DELETE FROM staging_pages;
      DELETE FROM meta WHERE key IN ('watermark', 'synced_at', 'full_run');
      CREATE TABLE users (n INTEGER PRIMARY KEY, id TEXT NOT NULL, row BLOB NOT NULL);
-     CREATE TABLE docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL, etag TEXT);
      CREATE UNIQUE INDEX users_by_id ON users (id);
-     CREATE UNIQUE INDEX docs_by_id ON docs (id);
+     CREATE TABLE docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL, etag TEXT);
      CREATE TABLE staging_users (n INTEGER PRIMARY KEY, id TEXT NOT NULL, row BLOB NOT NULL);
-     CREATE TABLE staging_docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL, etag TEXT);",
+     CREATE TABLE staging_docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL, etag TEXT);",
 ];
 
 /// A user ready to be written: the row, and what the file keeps of it.
@@ -222,9 +222,11 @@ impl Store {
     pub fn doc(&self, id: &str) -> Result<Option<(Value, Option<String>)>, CacheError> {
         let found: Option<(Vec<u8>, Option<String>)> = self
             .conn
-            .query_row("SELECT doc, etag FROM docs WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT d.doc, d.etag FROM users u JOIN docs d ON d.n = u.n WHERE u.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(sql)?;
         found
@@ -236,27 +238,38 @@ impl Store {
             .transpose()
     }
 
-    /// Writes users into `{prefix}users` and `{prefix}docs`.
+    /// Writes users into `users` (replacing by id) or, for a full sync,
+    /// appends them to `staging_users`; each document goes under its row's
+    /// number.
     fn put(
         tx: &rusqlite::Transaction<'_>,
-        prefix: &str,
+        staging: bool,
         users: &[Prepared],
     ) -> Result<(), CacheError> {
-        let mut rows = tx
-            .prepare_cached(&format!(
-                "INSERT OR REPLACE INTO {prefix}users (id, row) VALUES (?1, ?2)"
-            ))
-            .map_err(sql)?;
-        let mut docs = tx
-            .prepare_cached(&format!(
-                "INSERT OR REPLACE INTO {prefix}docs (id, doc, etag) VALUES (?1, ?2, ?3)"
-            ))
-            .map_err(sql)?;
+        let (rows, docs) = if staging {
+            (
+                tx.prepare_cached(
+                    "INSERT INTO staging_users (id, row) VALUES (?1, ?2) RETURNING n",
+                ),
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO staging_docs (n, doc, etag) VALUES (?1, ?2, ?3)",
+                ),
+            )
+        } else {
+            (
+                tx.prepare_cached(
+                    "INSERT INTO users (id, row) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET row = excluded.row RETURNING n",
+                ),
+                tx.prepare_cached("INSERT OR REPLACE INTO docs (n, doc, etag) VALUES (?1, ?2, ?3)"),
+            )
+        };
+        let (mut rows, mut docs) = (rows.map_err(sql)?, docs.map_err(sql)?);
         for user in users {
-            rows.execute(params![user.row.id, user.row_bytes])
+            let n: i64 = rows
+                .query_row(params![user.row.id, user.row_bytes], |r| r.get(0))
                 .map_err(sql)?;
-            docs.execute(params![user.row.id, user.doc, user.etag])
-                .map_err(sql)?;
+            docs.execute(params![n, user.doc, user.etag]).map_err(sql)?;
         }
         Ok(())
     }
@@ -269,17 +282,22 @@ impl Store {
         meta: &[(&str, &str)],
     ) -> Result<(), CacheError> {
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        Self::put(&tx, "", upserts)?;
+        Self::put(&tx, false, upserts)?;
         {
-            let mut rows = tx
-                .prepare_cached("DELETE FROM users WHERE id = ?1")
+            let mut remove = tx
+                .prepare_cached("DELETE FROM users WHERE id = ?1 RETURNING n")
                 .map_err(sql)?;
             let mut docs = tx
-                .prepare_cached("DELETE FROM docs WHERE id = ?1")
+                .prepare_cached("DELETE FROM docs WHERE n = ?1")
                 .map_err(sql)?;
             for id in deletes {
-                rows.execute([id]).map_err(sql)?;
-                docs.execute([id]).map_err(sql)?;
+                let n: Option<i64> = remove
+                    .query_row([id], |r| r.get(0))
+                    .optional()
+                    .map_err(sql)?;
+                if let Some(n) = n {
+                    docs.execute([n]).map_err(sql)?;
+                }
             }
         }
         put_meta(&tx, meta)?;
@@ -344,7 +362,7 @@ impl Store {
     /// Stages one page of a full sync, and marks it done, atomically.
     pub fn stage_page(&self, start_index: u64, users: &[Prepared]) -> Result<(), CacheError> {
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        Self::put(&tx, "staging_", users)?;
+        Self::put(&tx, true, users)?;
         tx.execute(
             "INSERT OR IGNORE INTO staging_pages (start_index) VALUES (?1)",
             [start_index as i64],
@@ -366,18 +384,17 @@ impl Store {
             // Reads every staged page: only when some user came twice.
             tx.execute_batch(
                 "DELETE FROM staging_users WHERE n NOT IN (SELECT max(n) FROM staging_users GROUP BY id);
-                 DELETE FROM staging_docs WHERE n NOT IN (SELECT max(n) FROM staging_docs GROUP BY id);",
+                 DELETE FROM staging_docs WHERE n NOT IN (SELECT n FROM staging_users);",
             )
             .map_err(sql)?;
         }
         tx.execute_batch(
             "DROP TABLE users; DROP TABLE docs;
              CREATE UNIQUE INDEX users_by_id ON staging_users (id);
-             CREATE UNIQUE INDEX docs_by_id ON staging_docs (id);
              ALTER TABLE staging_users RENAME TO users;
              ALTER TABLE staging_docs RENAME TO docs;
              CREATE TABLE staging_users (n INTEGER PRIMARY KEY, id TEXT NOT NULL, row BLOB NOT NULL);
-             CREATE TABLE staging_docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL, etag TEXT);
+             CREATE TABLE staging_docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL, etag TEXT);
              DELETE FROM staging_pages;
              DELETE FROM meta WHERE key = 'full_run';",
         )
@@ -477,5 +494,12 @@ mod tests {
             .apply(&[user("c", "Cy Cole")], &["a".to_owned()], &[])
             .unwrap();
         assert_eq!(names(&store), ["Bo Berg", "Cy Cole"]);
+        assert!(store.doc("a").unwrap().is_none());
+        assert_eq!(store.doc("c").unwrap().unwrap().0["displayName"], "Cy Cole");
+        let docs: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM docs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(docs, 2, "no document is left without its row");
     }
 }
