@@ -142,7 +142,7 @@ impl Projector<'_> {
         &self,
         place: Place<'_>,
         def: Option<&AttributeDef>,
-        value: &Value,
+        value: Value,
     ) -> Option<Value> {
         let returned = def.map_or(Returned::Default, |d| d.returned);
         let asked = Selection::of(&self.attributes, self.schema, place);
@@ -181,17 +181,17 @@ impl Projector<'_> {
     fn subs(
         &self,
         def: Option<&AttributeDef>,
-        value: &Value,
+        value: Value,
         asked: &Selection<'_>,
         excluded: Option<&Selection<'_>>,
         only_named: bool,
     ) -> Value {
         let Some(def) = def.filter(|d| !d.sub_attributes.is_empty()) else {
-            return value.clone();
+            return value;
         };
-        let element = |object: &Map<String, Value>| -> Map<String, Value> {
+        let element = |object: Map<String, Value>| -> Map<String, Value> {
             object
-                .iter()
+                .into_iter()
                 .filter(|(key, _)| {
                     let returned = def.sub(key).map_or(Returned::Default, |s| s.returned);
                     match returned {
@@ -204,40 +204,39 @@ impl Projector<'_> {
                         }
                     }
                 })
-                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         };
         match value {
             Value::Object(object) => Value::Object(element(object)),
             Value::Array(items) => Value::Array(
                 items
-                    .iter()
+                    .into_iter()
                     .filter_map(|item| match item {
                         Value::Object(object) => {
                             let kept = element(object);
                             (!kept.is_empty()).then_some(Value::Object(kept))
                         }
-                        other => Some(other.clone()),
+                        other => Some(other),
                     })
                     .collect(),
             ),
-            other => other.clone(),
+            other => other,
         }
     }
 
-    fn extension(&self, ext: &SchemaDef, value: &Value) -> Option<Value> {
+    fn extension(&self, ext: &SchemaDef, value: Value) -> Option<Value> {
         let Value::Object(object) = value else {
             return None;
         };
         let mut out = Map::new();
         for (key, value) in object {
-            let def = ext.attribute(key);
+            let def = ext.attribute(&key);
             let place = Place {
                 ext: Some(&ext.id),
                 name: def.map_or(key.as_str(), |d| d.name.as_str()),
             };
             if let Some(shown) = self.attribute(place, def, value) {
-                out.insert(key.clone(), shown);
+                out.insert(key, shown);
             }
         }
         (!out.is_empty()).then_some(Value::Object(out))
@@ -261,43 +260,53 @@ pub fn project(
     attributes: &[AttrPath],
     excluded: &[AttrPath],
 ) -> Value {
-    let Value::Object(object) = resource else {
-        return resource.clone();
-    };
-    let projector = Projector {
-        schema,
-        attributes: attributes
-            .iter()
-            .map(|p| Named::from_path(schema, p))
-            .collect(),
-        excluded: excluded
-            .iter()
-            .map(|p| Named::from_path(schema, p))
-            .collect(),
-    };
-    let mut out = Map::new();
-    for (key, value) in object {
-        if key.eq_ignore_ascii_case("schemas") {
-            out.insert(key.clone(), value.clone());
-            continue;
-        }
-        if let Some(ext) = schema.extension(key) {
-            if let Some(shown) = projector.extension(ext, value) {
-                out.insert(key.clone(), shown);
-            }
-            continue;
-        }
-        let def = common_attributes()
-            .iter()
-            .find(|a| a.name.eq_ignore_ascii_case(key))
-            .or_else(|| schema.core.attribute(key));
-        let place = Place {
-            ext: None,
-            name: def.map_or(key.as_str(), |d| d.name.as_str()),
-        };
-        if let Some(shown) = projector.attribute(place, def, value) {
-            out.insert(key.clone(), shown);
-        }
+    Projection::new(schema, attributes, excluded).apply(resource.clone())
+}
+
+/// [`project`] for many resources: the paths are read once, and each
+/// resource is taken apart rather than copied.
+pub struct Projection<'s>(Projector<'s>);
+
+impl<'s> Projection<'s> {
+    pub fn new(schema: &'s ResourceSchema, attributes: &[AttrPath], excluded: &[AttrPath]) -> Self {
+        let named =
+            |paths: &[AttrPath]| paths.iter().map(|p| Named::from_path(schema, p)).collect();
+        Projection(Projector {
+            schema,
+            attributes: named(attributes),
+            excluded: named(excluded),
+        })
     }
-    Value::Object(out)
+
+    pub fn apply(&self, resource: Value) -> Value {
+        let Value::Object(object) = resource else {
+            return resource;
+        };
+        let (projector, schema) = (&self.0, self.0.schema);
+        let mut out = Map::new();
+        for (key, value) in object {
+            if key.eq_ignore_ascii_case("schemas") {
+                out.insert(key, value);
+                continue;
+            }
+            if let Some(ext) = schema.extension(&key) {
+                if let Some(shown) = projector.extension(ext, value) {
+                    out.insert(key, shown);
+                }
+                continue;
+            }
+            let def = common_attributes()
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(&key))
+                .or_else(|| schema.core.attribute(&key));
+            let place = Place {
+                ext: None,
+                name: def.map_or(key.as_str(), |d| d.name.as_str()),
+            };
+            if let Some(shown) = projector.attribute(place, def, value) {
+                out.insert(key, shown);
+            }
+        }
+        Value::Object(out)
+    }
 }

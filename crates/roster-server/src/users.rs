@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use roster_scim::messages::{ListResponse, PatchRequest, ScimType, SearchRequest};
 use roster_scim::patch::{apply_patch, normalize_resource, WriteMode};
-use roster_scim::projection::project;
+use roster_scim::projection::{project, Projection};
 use roster_scim::schema::Resolved;
 use roster_scim::urn;
 use rusqlite::{params, OptionalExtension};
@@ -339,8 +339,8 @@ pub async fn query(
             } else {
                 related(conn, &ids, &base)?
             };
-            let schema = &loaded.user_schema;
             let plain = q.attributes.is_empty() && q.excluded.is_empty();
+            let projection = Projection::new(&loaded.user_schema, &q.attributes, &q.excluded);
             let mut resources = Vec::with_capacity(rows.len());
             for u in rows {
                 // Without attributes/excludedAttributes the stored text is
@@ -348,8 +348,7 @@ pub async fn query(
                 let raw = if plain {
                     RawValue::from_string(render_default(&u, &rel, &base)?)?
                 } else {
-                    let doc = project(&render(u, &rel, &base)?, schema, &q.attributes, &q.excluded);
-                    serde_json::value::to_raw_value(&doc)?
+                    serde_json::value::to_raw_value(&projection.apply(render(u, &rel, &base)?))?
                 };
                 resources.push(raw);
             }
