@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WindowRequest } from '../lib/bindings/WindowRequest';
 import { FakeBackend } from '../lib/fake-backend';
 import { dataRows, openApp, tabCount, theGrid } from './helpers';
@@ -93,6 +93,30 @@ describe('the Users table', () => {
       .map(([request]) => (request as WindowRequest).search);
     expect(searches).toContain('z');
     expect(searches).toContain('zo');
+  });
+
+  it('empties the search box again from code when the person empties it (WebKitGTK repaint)', async () => {
+    const { user } = await openApp();
+    await screen.findByRole('button', { name: 'Sync' });
+    const box = searchBox();
+    await user.type(box, 'zo');
+    await waitFor(() => expect(names().every((name) => name.includes('Zo'))).toBe(true));
+    // Deleting the last letter: the browser edits the value, then says so.
+    box.value = '';
+    const written = vi.spyOn(box, 'value', 'set');
+    box.dispatchEvent(
+      new InputEvent('input', { bubbles: true, inputType: 'deleteContentBackward' }),
+    );
+    expect(written).toHaveBeenLastCalledWith('');
+    expect(box.value).toBe('');
+    await waitFor(() => expect(names().some((name) => !name.includes('Zo'))).toBe(true));
+
+    // An input method still composing: left alone.
+    await user.type(box, 'z');
+    box.value = '';
+    written.mockClear();
+    box.dispatchEvent(new InputEvent('input', { bubbles: true, isComposing: true }));
+    expect(written).not.toHaveBeenCalled();
   });
 
   it('never shows the rows of a search that was overtaken', async () => {
