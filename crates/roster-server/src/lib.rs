@@ -30,6 +30,7 @@ pub mod sqlfilter;
 pub mod state;
 pub mod time;
 pub mod transfer;
+pub mod user_text;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts};

@@ -1,5 +1,6 @@
 //! `/Users`: SCIM User resources with the Roster extension.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use axum::extract::{Path, Query, State};
@@ -24,6 +25,7 @@ use crate::http::{
 use crate::list::{self, ListQuery};
 use crate::sqlfilter::{Column, Mapping, Relation};
 use crate::state::{AppState, Loaded, Principal};
+use crate::user_text::{self, push_json_str, ShowsAll};
 use crate::BaseUrl;
 
 pub const OWNER: &str = "owner";
@@ -167,40 +169,83 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// Group memberships and resource grants of a page of users, fetched in two
-/// queries for the whole page.
+/// queries for the whole page, each user's as the JSON text of its array.
 struct Related {
-    groups: HashMap<String, Vec<Value>>,
-    resources: HashMap<String, Vec<Value>>,
+    groups: HashMap<String, String>,
+    resources: HashMap<String, String>,
+}
+
+/// Adds an element (JSON text) to the array of `key` in `arrays`, opening
+/// it if needed; [`close_arrays`] closes them all.
+fn push_element(
+    arrays: &mut HashMap<String, String>,
+    key: String,
+    element: impl FnOnce(&mut String),
+) {
+    let array = arrays.entry(key).or_insert_with(|| String::from("["));
+    if array.len() > 1 {
+        array.push(',');
+    }
+    element(array);
+}
+
+fn close_arrays(arrays: &mut HashMap<String, String>) {
+    for array in arrays.values_mut() {
+        array.push(']');
+    }
+}
+
+/// A text column, borrowed from the row.
+fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn related(conn: &rusqlite::Connection, ids: &[&str], base: &str) -> ApiResult<Related> {
     let ids_json = serde_json::to_string(ids)?;
-    let mut groups: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut groups: HashMap<String, String> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT gm.member_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
          WHERE gm.member_id IN (SELECT value FROM json_each(?1)) ORDER BY g.display_name",
     )?;
     let mut rows = stmt.query([&ids_json])?;
     while let Some(r) = rows.next()? {
-        let member: String = r.get(0)?;
-        let gid: String = r.get(1)?;
-        let name: String = r.get(2)?;
-        groups.entry(member).or_default().push(json!({
-            "value": gid, "$ref": format!("{base}/Groups/{gid}"), "display": name, "type": "direct"
-        }));
+        let gid = text_at(r, 1)?;
+        let name = text_at(r, 2)?;
+        // Members in key order, as serde_json writes a Value.
+        push_element(&mut groups, r.get(0)?, |out| {
+            out.push_str("{\"$ref\":");
+            push_json_str(out, &format!("{base}/Groups/{gid}"));
+            out.push_str(",\"display\":");
+            push_json_str(out, name);
+            out.push_str(",\"type\":\"direct\",\"value\":");
+            push_json_str(out, gid);
+            out.push('}');
+        });
     }
-    let mut resources: HashMap<String, Vec<Value>> = HashMap::new();
+    close_arrays(&mut groups);
+    let mut resources: HashMap<String, String> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT rg.user_id, rs.id, rs.name, rs.application FROM resource_grants rg JOIN resources rs ON rs.id = rg.resource_id
          WHERE rg.user_id IN (SELECT value FROM json_each(?1)) ORDER BY rs.application, rs.name",
     )?;
     let mut rows = stmt.query([&ids_json])?;
     while let Some(r) = rows.next()? {
-        let user: String = r.get(0)?;
-        resources.entry(user).or_default().push(json!({
-            "value": r.get::<_, String>(1)?, "display": r.get::<_, String>(2)?, "application": r.get::<_, String>(3)?
-        }));
+        let value = text_at(r, 1)?;
+        let display = text_at(r, 2)?;
+        let application = text_at(r, 3)?;
+        push_element(&mut resources, r.get(0)?, |out| {
+            out.push_str("{\"application\":");
+            push_json_str(out, application);
+            out.push_str(",\"display\":");
+            push_json_str(out, display);
+            out.push_str(",\"value\":");
+            push_json_str(out, value);
+            out.push('}');
+        });
     }
+    close_arrays(&mut resources);
     Ok(Related { groups, resources })
 }
 
@@ -220,18 +265,31 @@ fn meta_json(u: &Stored, base: &str) -> Value {
     })
 }
 
+/// [`meta_json`] as text, its members in key order.
+fn push_meta(out: &mut String, u: &Stored, base: &str) {
+    out.push_str("{\"created\":");
+    push_json_str(out, &u.created);
+    out.push_str(",\"lastModified\":");
+    push_json_str(out, &u.last_modified);
+    out.push_str(",\"location\":");
+    push_json_str(out, &format!("{base}/Users/{}", u.id));
+    out.push_str(",\"resourceType\":\"User\",\"version\":");
+    push_json_str(out, &etag(u.version));
+    out.push('}');
+}
+
 /// The default representation, spliced as text: the stored document plus
 /// `id`, `meta` and `groups`, without parsing it. Attributes returned only on
 /// request are not part of it.
 fn render_default(u: &Stored, related: &Related, base: &str) -> ApiResult<String> {
     let mut out = String::with_capacity(u.data.len() + 256);
     out.push_str("{\"id\":");
-    out.push_str(&serde_json::to_string(&u.id)?);
+    push_json_str(&mut out, &u.id);
     out.push_str(",\"meta\":");
-    out.push_str(&meta_json(u, base).to_string());
+    push_meta(&mut out, u, base);
     if let Some(groups) = related.groups.get(&u.id) {
         out.push_str(",\"groups\":");
-        out.push_str(&serde_json::to_string(groups)?);
+        out.push_str(groups);
     }
     let rest = u.data.trim().strip_prefix('{').ok_or_else(|| {
         ApiError::Internal(format!(
@@ -246,6 +304,64 @@ fn render_default(u: &Stored, related: &Related, base: &str) -> ApiResult<String
     Ok(out)
 }
 
+/// The invitation as shown in the extension, when the user has one.
+fn invitation_json(u: &Stored) -> Option<Value> {
+    let (Some(sent), Some(expires)) = (&u.invitation_sent_at, &u.invitation_expires_at) else {
+        return None;
+    };
+    let expired = expires.as_str() < crate::time::now_string().as_str();
+    let mut inv = json!({ "sentAt": sent, "expiresAt": expires, "expired": expired });
+    if let Some(by) = &u.invited_by {
+        inv["invitedBy"] = Value::String(by.clone());
+    }
+    Some(inv)
+}
+
+/// [`render`] as text when the page's projection shows all of it, spliced
+/// into the stored text; `None` when the user's document needs the `Value`
+/// path (a value the projection would leave out, an escaped key).
+fn render_whole(u: &Stored, related: &Related, base: &str, all: &ShowsAll) -> Option<String> {
+    let shown = all.shown(&u.data, urn::ROSTER_USER)?;
+    let mut top = shown.top;
+    let mut ext_text = None;
+    if let Some(mut ext) = shown.ext {
+        // Server-managed state shows in the extension, when the user has it.
+        let mut text = String::with_capacity(16 + u.status.len());
+        push_json_str(&mut text, &u.status);
+        ext.insert("status", Cow::Owned(text));
+        if let Some(t) = &u.last_active {
+            let mut text = String::with_capacity(t.len() + 2);
+            push_json_str(&mut text, t);
+            ext.insert("lastActive", Cow::Owned(text));
+        }
+        ext.insert("creditsUsed", Cow::Owned(u.credits_used.to_string()));
+        if let Some(inv) = invitation_json(u) {
+            ext.insert("invitation", Cow::Owned(inv.to_string()));
+        }
+        if let Some(res) = related.resources.get(&u.id) {
+            ext.insert("resources", Cow::Borrowed(res.as_str()));
+        }
+        let mut text = String::with_capacity(u.data.len());
+        user_text::push_object(&mut text, &ext);
+        ext_text = Some(text);
+    }
+    if let Some(text) = ext_text {
+        top.insert(urn::ROSTER_USER, Cow::Owned(text));
+    }
+    let mut id = String::with_capacity(u.id.len() + 2);
+    push_json_str(&mut id, &u.id);
+    top.insert("id", Cow::Owned(id));
+    if let Some(groups) = related.groups.get(&u.id) {
+        top.insert("groups", Cow::Borrowed(groups.as_str()));
+    }
+    let mut meta = String::with_capacity(256);
+    push_meta(&mut meta, u, base);
+    top.insert("meta", Cow::Owned(meta));
+    let mut out = String::with_capacity(u.data.len() + 512);
+    user_text::push_object(&mut out, &top);
+    Some(out)
+}
+
 /// The full SCIM representation of a stored user.
 fn render(u: Stored, related: &Related, base: &str) -> ApiResult<Value> {
     let mut doc = match u.doc()? {
@@ -254,7 +370,7 @@ fn render(u: Stored, related: &Related, base: &str) -> ApiResult<Value> {
     };
     doc.insert("id".into(), Value::String(u.id.clone()));
     if let Some(groups) = related.groups.get(&u.id) {
-        doc.insert("groups".into(), Value::Array(groups.clone()));
+        doc.insert("groups".into(), serde_json::from_str(groups)?);
     }
     // Server-managed state shows in the extension, when the user has it.
     if let Some(Value::Object(ext)) = doc.get_mut(urn::ROSTER_USER) {
@@ -263,16 +379,11 @@ fn render(u: Stored, related: &Related, base: &str) -> ApiResult<Value> {
             ext.insert("lastActive".into(), Value::String(t.clone()));
         }
         ext.insert("creditsUsed".into(), json!(u.credits_used));
-        if let (Some(sent), Some(expires)) = (&u.invitation_sent_at, &u.invitation_expires_at) {
-            let expired = expires.as_str() < crate::time::now_string().as_str();
-            let mut inv = json!({ "sentAt": sent, "expiresAt": expires, "expired": expired });
-            if let Some(by) = &u.invited_by {
-                inv["invitedBy"] = Value::String(by.clone());
-            }
+        if let Some(inv) = invitation_json(&u) {
             ext.insert("invitation".into(), inv);
         }
         if let Some(res) = related.resources.get(&u.id) {
-            ext.insert("resources".into(), Value::Array(res.clone()));
+            ext.insert("resources".into(), serde_json::from_str(res)?);
         }
     }
     doc.insert("meta".into(), meta_json(&u, base));
@@ -341,14 +452,28 @@ pub async fn query(
             };
             let plain = q.attributes.is_empty() && q.excluded.is_empty();
             let projection = Projection::new(&loaded.user_schema, &q.attributes, &q.excluded);
+            // When the projection shows every attribute (a sync asking for
+            // the whole users), their stored text is spliced rather than
+            // projected.
+            let shows_all = (!plain && q.excluded.is_empty())
+                .then(|| ShowsAll::check(&loaded.user_schema, &projection))
+                .flatten();
             let mut resources = Vec::with_capacity(rows.len());
             for u in rows {
                 // Without attributes/excludedAttributes the stored text is
                 // served as it is; otherwise the document is projected.
-                let raw = if plain {
-                    RawValue::from_string(render_default(&u, &rel, &base)?)?
+                let text = if plain {
+                    Some(render_default(&u, &rel, &base)?)
                 } else {
-                    serde_json::value::to_raw_value(&projection.apply(render(u, &rel, &base)?))?
+                    shows_all
+                        .as_ref()
+                        .and_then(|all| render_whole(&u, &rel, &base, all))
+                };
+                let raw = match text {
+                    Some(text) => RawValue::from_string(text)?,
+                    None => {
+                        serde_json::value::to_raw_value(&projection.apply(render(u, &rel, &base)?))?
+                    }
                 };
                 resources.push(raw);
             }
