@@ -16,16 +16,20 @@ use roster_client::model::{
 use roster_client::{ClientError, MAX_SEARCH_WORDS};
 use roster_scim::text::fold;
 
-use crate::row::{CachedRow, FIELD};
+use crate::row::{CachedRow, ShownRow, FIELD};
 
 /// Kept results: the last few searches (typing, then deleting, goes back).
 const KEPT: usize = 8;
 
 struct Entry {
     /// Shared with the index this one was made from, and the next.
-    cached: Arc<CachedRow>,
+    shown: Arc<ShownRow>,
     /// Shared by every user with the role.
     role: Arc<RoleText>,
+    /// The lengths of the user's Name and E-mail keys in the index's text
+    /// (see [`CachedRow::search_text`]).
+    name_len: u32,
+    email_len: u32,
     expired: bool,
 }
 
@@ -86,6 +90,69 @@ fn sort_slot(key: SortKey) -> usize {
     }
 }
 
+/// Puts an index together, one user after another.
+struct Builder<'a> {
+    entries: Vec<Entry>,
+    text: String,
+    starts: Vec<usize>,
+    tabs: Vec<u8>,
+    /// A few roles for many users: each role's name kept and folded once.
+    roles: HashMap<Option<String>, Arc<RoleText>>,
+    catalogue: &'a Catalogue,
+    now: &'a str,
+}
+
+impl<'a> Builder<'a> {
+    fn new(users: usize, text_len: usize, catalogue: &'a Catalogue, now: &'a str) -> Self {
+        Builder {
+            entries: Vec::with_capacity(users),
+            text: String::with_capacity(text_len + 1),
+            starts: Vec::with_capacity(users),
+            tabs: Vec::with_capacity(users),
+            roles: HashMap::new(),
+            catalogue,
+            now,
+        }
+    }
+
+    fn push(&mut self, shown: Arc<ShownRow>, search_text: &str, name_len: u32, email_len: u32) {
+        self.starts.push(self.text.len());
+        self.text.push(FIELD);
+        self.text.push_str(search_text);
+        self.tabs.push(tab_slot(shown.status) as u8);
+        let role = self
+            .roles
+            .entry(shown.role_name(self.catalogue))
+            .or_insert_with_key(|name| {
+                Arc::new(RoleText {
+                    key: fold(name.as_deref().unwrap_or_default()),
+                    name: name.clone(),
+                })
+            })
+            .clone();
+        self.entries.push(Entry {
+            role,
+            name_len,
+            email_len,
+            expired: shown.expired(self.now),
+            shown,
+        });
+    }
+
+    fn finish(mut self) -> Index {
+        self.text.push(FIELD);
+        Index {
+            entries: self.entries,
+            text: self.text,
+            starts: self.starts,
+            tabs: self.tabs,
+            orders: Default::default(),
+            kept: Mutex::new(VecDeque::new()),
+            kept_words: Mutex::new(VecDeque::new()),
+        }
+    }
+}
+
 /// The distinct folded words of a search, as the server would use them.
 pub fn search_words(search: &str) -> Result<Vec<String>, ClientError> {
     let mut words: Vec<String> = Vec::new();
@@ -109,47 +176,23 @@ impl Index {
     }
 
     /// Builds the index; `now` (RFC 3339) judges invitation expiry.
-    pub fn build(rows: Vec<Arc<CachedRow>>, catalogue: &Catalogue, now: &str) -> Index {
-        let mut text =
-            String::with_capacity(rows.iter().map(|r| r.search_text.len()).sum::<usize>() + 1);
-        let mut starts = Vec::with_capacity(rows.len());
-        let mut tabs = Vec::with_capacity(rows.len());
-        let mut entries = Vec::with_capacity(rows.len());
-        // A few roles for many users: each role's name kept and folded once.
-        let mut roles: HashMap<Option<String>, Arc<RoleText>> = HashMap::new();
-        for cached in rows {
-            starts.push(text.len());
-            text.push_str(&cached.search_text);
-            tabs.push(tab_slot(cached.status) as u8);
-            let name = cached.role_name(catalogue);
-            let role = roles
-                .entry(name)
-                .or_insert_with_key(|name| {
-                    Arc::new(RoleText {
-                        key: fold(name.as_deref().unwrap_or_default()),
-                        name: name.clone(),
-                    })
-                })
-                .clone();
-            entries.push(Entry {
-                role,
-                expired: cached.expired(now),
-                cached,
-            });
+    pub fn build(rows: Vec<CachedRow>, catalogue: &Catalogue, now: &str) -> Index {
+        let text_len = rows.iter().map(|r| r.search_text.len() + 1).sum::<usize>();
+        let mut builder = Builder::new(rows.len(), text_len, catalogue, now);
+        for row in rows {
+            builder.push(
+                Arc::new(row.shown),
+                &row.search_text,
+                row.name_len,
+                row.email_len,
+            );
         }
-        text.push(FIELD);
-        Index {
-            entries,
-            text,
-            starts,
-            tabs,
-            orders: Default::default(),
-            kept: Mutex::new(VecDeque::new()),
-            kept_words: Mutex::new(VecDeque::new()),
-        }
+        builder.finish()
     }
 
-    /// A new index with users added or replaced and others removed.
+    /// A new index with users added or replaced and others removed (and
+    /// role names from `catalogue`): the users that stay keep their shown
+    /// rows and texts.
     pub fn changed(
         &self,
         upserts: Vec<CachedRow>,
@@ -157,33 +200,51 @@ impl Index {
         catalogue: &Catalogue,
         now: &str,
     ) -> Index {
-        let mut replaced: HashMap<String, Arc<CachedRow>> = upserts
-            .into_iter()
-            .map(|r| (r.id.clone(), Arc::new(r)))
-            .collect();
+        let mut replaced: HashMap<String, CachedRow> =
+            upserts.into_iter().map(|r| (r.id.clone(), r)).collect();
         let gone: HashSet<&str> = deletes.iter().map(String::as_str).collect();
-        let mut rows = Vec::with_capacity(self.entries.len() + replaced.len());
-        for entry in &self.entries {
-            let id = entry.cached.id.as_str();
+        let text_len = self.text.len()
+            + replaced
+                .values()
+                .map(|r| r.search_text.len() + 1)
+                .sum::<usize>();
+        let mut builder = Builder::new(
+            self.entries.len() + replaced.len(),
+            text_len,
+            catalogue,
+            now,
+        );
+        let push_new = |builder: &mut Builder, row: CachedRow| {
+            builder.push(
+                Arc::new(row.shown),
+                &row.search_text,
+                row.name_len,
+                row.email_len,
+            )
+        };
+        for (u, entry) in self.entries.iter().enumerate() {
+            let id = entry.shown.id.as_str();
             if gone.contains(id) {
                 continue;
             }
             match replaced.remove(id) {
-                Some(new) => rows.push(new),
-                None => rows.push(entry.cached.clone()),
+                Some(new) => push_new(&mut builder, new),
+                None => builder.push(
+                    entry.shown.clone(),
+                    self.search_text(u),
+                    entry.name_len,
+                    entry.email_len,
+                ),
             }
         }
-        rows.extend(replaced.into_values());
-        Index::build(rows, catalogue, now)
+        for row in replaced.into_values() {
+            push_new(&mut builder, row);
+        }
+        builder.finish()
     }
 
     pub fn ids(&self) -> impl Iterator<Item = String> + '_ {
-        self.entries.iter().map(|e| e.cached.id.clone())
-    }
-
-    /// Every user, for a rebuild with another catalogue.
-    pub fn rows(&self) -> Vec<Arc<CachedRow>> {
-        self.entries.iter().map(|e| e.cached.clone()).collect()
+        self.entries.iter().map(|e| e.shown.id.clone())
     }
 
     pub fn len(&self) -> usize {
@@ -199,34 +260,56 @@ impl Index {
         self.orders[sort_slot(key)].get_or_init(|| {
             let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
             let e = &self.entries;
-            let by_name = |a: &Entry, b: &Entry| {
-                (a.cached.name_key.cmp(&b.cached.name_key))
-                    .then_with(|| a.cached.email_key.cmp(&b.cached.email_key))
-            };
+            let name = |u: u32| self.name_key(u as usize);
+            let email = |u: u32| self.email_key(u as usize);
+            let by_name =
+                |a: u32, b: u32| name(a).cmp(name(b)).then_with(|| email(a).cmp(email(b)));
             match key {
-                SortKey::Name => order.sort_by(|&a, &b| by_name(&e[a as usize], &e[b as usize])),
-                SortKey::Email => order.sort_by(|&a, &b| {
-                    let (a, b) = (&e[a as usize], &e[b as usize]);
-                    (a.cached.email_key.cmp(&b.cached.email_key)).then_with(|| by_name(a, b))
-                }),
+                SortKey::Name => order.sort_by(|&a, &b| by_name(a, b)),
+                SortKey::Email => {
+                    order.sort_by(|&a, &b| email(a).cmp(email(b)).then_with(|| by_name(a, b)))
+                }
                 SortKey::Role => order.sort_by(|&a, &b| {
-                    let (a, b) = (&e[a as usize], &e[b as usize]);
-                    a.role.key.cmp(&b.role.key).then_with(|| by_name(a, b))
+                    (e[a as usize].role.key.cmp(&e[b as usize].role.key))
+                        .then_with(|| by_name(a, b))
                 }),
                 // Never active sorts before any time, as the oldest.
                 SortKey::LastActive => order.sort_by(|&a, &b| {
-                    let (a, b) = (&e[a as usize], &e[b as usize]);
-                    (a.cached.last_active.cmp(&b.cached.last_active)).then_with(|| by_name(a, b))
+                    (e[a as usize]
+                        .shown
+                        .last_active
+                        .cmp(&e[b as usize].shown.last_active))
+                    .then_with(|| by_name(a, b))
                 }),
             }
             order
         })
     }
 
-    /// The folded fields of user `u`.
+    /// The folded fields of user `u`, each after a [`FIELD`].
     fn user_text(&self, u: usize) -> &[u8] {
         let end = self.starts.get(u + 1).copied().unwrap_or(self.text.len());
         &self.text.as_bytes()[self.starts[u]..end]
+    }
+
+    /// User `u`'s [`CachedRow::search_text`].
+    fn search_text(&self, u: usize) -> &str {
+        // The last user's is followed by the closing separator.
+        let end = (self.starts.get(u + 1).copied()).unwrap_or(self.text.len() - FIELD.len_utf8());
+        &self.text[self.starts[u] + FIELD.len_utf8()..end]
+    }
+
+    /// Folded family name, given name, display name: the Name order.
+    fn name_key(&self, u: usize) -> &[u8] {
+        let from = self.starts[u] + FIELD.len_utf8();
+        &self.text.as_bytes()[from..from + self.entries[u].name_len as usize]
+    }
+
+    /// The folded e-mail address: the E-mail order.
+    fn email_key(&self, u: usize) -> &[u8] {
+        let entry = &self.entries[u];
+        let from = self.starts[u] + FIELD.len_utf8() * 2 + entry.name_len as usize;
+        &self.text.as_bytes()[from..from + entry.email_len as usize]
     }
 
     /// Which users contain the word, looking through every user.
@@ -342,7 +425,7 @@ impl Index {
         let in_department =
             |entry: &Entry| {
                 department.as_deref().is_none_or(|wanted| {
-                    entry.cached.departments.iter().any(|d| {
+                    entry.shown.departments.iter().any(|d| {
                         d.eq_ignore_ascii_case(wanted) || (!d.is_ascii() && fold(d) == wanted)
                     })
                 })
@@ -390,7 +473,7 @@ impl Index {
             .iter()
             .map(|&i| {
                 let e = &self.entries[i as usize];
-                e.cached.to_row(e.role.name.clone(), e.expired)
+                e.shown.to_row(e.role.name.clone(), e.expired)
             })
             .collect();
         Ok(UsersWindow {
@@ -434,7 +517,7 @@ mod tests {
                     "emails": [{ "value": format!("{}.{i}@example.com", given.to_lowercase()), "primary": true }],
                     "active": i % 7 != 0,
                 });
-                Arc::new(CachedRow::from_doc(&doc).unwrap())
+                CachedRow::from_doc(&doc).unwrap()
             })
             .collect();
         Index::build(rows, &Catalogue::default(), "2026-01-01T00:00:00Z")
@@ -479,6 +562,134 @@ mod tests {
                     .all(|w| texts.iter().any(|t| t.contains(w.as_str())))
             })
             .count()
+    }
+
+    fn doc(i: usize, given: &str, family: &str, email: &str) -> serde_json::Value {
+        json!({
+            "id": format!("u{i}"),
+            "userName": format!("user{i}@example.com"),
+            "name": { "givenName": given, "familyName": family },
+            "displayName": format!("{given} {family}"),
+            "emails": [
+                { "value": format!("other{i}@example.org") },
+                { "value": email, "primary": true },
+            ],
+            "active": true,
+        })
+    }
+
+    fn order(index: &Index, key: SortKey, search: &str) -> Vec<String> {
+        index
+            .window(&WindowRequest {
+                tab: Tab::Active,
+                search: search.to_owned(),
+                sort: Sort {
+                    key,
+                    descending: false,
+                },
+                offset: 0,
+                limit: 1000,
+                department: None,
+            })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
+    /// The Name and E-mail orders and the searches read each user's keys
+    /// and texts out of the index's one string: after a change, which
+    /// copies the texts of the users who stay (the last one included), they
+    /// must still be each user's own.
+    #[test]
+    fn orders_and_searches_read_each_users_own_texts_after_a_change() {
+        let people = [
+            ("Zoë", "Adéyẹmí", "zoe@example.com"),
+            ("Ana", "Martins", "b.ana@example.com"),
+            ("Émile", "Martins", "a.emile@example.com"),
+            ("Mads", "Søren", "mads@example.com"),
+            ("Ana", "Okafor", "c.ana@example.com"),
+        ];
+        let rows = people
+            .iter()
+            .enumerate()
+            .map(|(i, (g, f, e))| CachedRow::from_doc(&doc(i, g, f, e)).unwrap())
+            .collect();
+        let index = Index::build(rows, &Catalogue::default(), "2026-01-01T00:00:00Z");
+        let keys = |index: &Index, u: usize| {
+            let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+            (text(index.name_key(u)), text(index.email_key(u)))
+        };
+        assert_eq!(
+            keys(&index, 2),
+            (
+                "martins\u{1}emile\u{1}emile martins".into(),
+                "a.emile@example.com".into()
+            )
+        );
+        assert_eq!(
+            keys(&index, 4),
+            (
+                "okafor\u{1}ana\u{1}ana okafor".into(),
+                "c.ana@example.com".into()
+            )
+        );
+        assert_eq!(
+            order(&index, SortKey::Name, ""),
+            ["u0", "u1", "u2", "u4", "u3"]
+        );
+        assert_eq!(
+            order(&index, SortKey::Email, ""),
+            ["u2", "u1", "u4", "u3", "u0"]
+        );
+        // Every e-mail address and the user name are searched.
+        assert_eq!(order(&index, SortKey::Name, "other3"), ["u3"]);
+        assert_eq!(order(&index, SortKey::Name, "user4@"), ["u4"]);
+        assert_eq!(order(&index, SortKey::Name, "a.emile"), ["u2"]);
+
+        // Ana Martins becomes Ana Zimmer; Mads leaves; a newcomer arrives.
+        let changed = index.changed(
+            vec![
+                CachedRow::from_doc(&doc(1, "Ana", "Zimmer", "b.ana@example.com")).unwrap(),
+                CachedRow::from_doc(&doc(5, "Åsa", "Berg", "asa@example.com")).unwrap(),
+            ],
+            &["u3".to_owned()],
+            &Catalogue::default(),
+            "2026-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            order(&changed, SortKey::Name, ""),
+            ["u0", "u5", "u2", "u4", "u1"]
+        );
+        assert_eq!(
+            order(&changed, SortKey::Email, ""),
+            ["u2", "u5", "u1", "u4", "u0"]
+        );
+        assert_eq!(order(&changed, SortKey::Name, "martins"), ["u2"]);
+        assert_eq!(order(&changed, SortKey::Name, "okafor"), ["u4"]);
+        assert_eq!(order(&changed, SortKey::Name, "other4"), ["u4"]);
+        assert!(order(&changed, SortKey::Name, "mads").is_empty());
+        // A rebuild of the rebuild (the last user's text copied again).
+        let again = changed.changed(
+            Vec::new(),
+            &[],
+            &Catalogue::default(),
+            "2026-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            again.text, changed.text,
+            "the texts are copied as they were"
+        );
+        assert_eq!(
+            keys(&again, 4),
+            ("berg\u{1}asa\u{1}asa berg".into(), "asa@example.com".into())
+        );
+        for key in [SortKey::Name, SortKey::Email] {
+            assert_eq!(order(&again, key, ""), order(&changed, key, ""));
+        }
+        assert_eq!(order(&again, SortKey::Name, "asa berg"), ["u5"]);
+        assert_eq!(order(&again, SortKey::Name, "user5@example.com"), ["u5"]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use roster_client::model::{Catalogue, UserDetail, UsersWindow, WindowRequest};
-use roster_client::{user_json, ClientError};
+use roster_client::{user_json, ClientError, UsersPage};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -81,6 +81,9 @@ pub struct Cache {
     store: Mutex<Store>,
     index: RwLock<Arc<Index>>,
     catalogue: RwLock<Catalogue>,
+    /// The meta `synced_at`, kept here as well: the table asks for it on
+    /// every window, and reading the file would wait behind a running sync.
+    synced_at: RwLock<Option<String>>,
 }
 
 /// Moves an unusable file (and its WAL) aside, replacing an older one.
@@ -165,12 +168,13 @@ impl Cache {
             .meta("catalogue")?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
-        let rows = store.rows()?.into_iter().map(Arc::new).collect();
-        let index = Index::build(rows, &catalogue, &now_rfc3339());
+        let synced_at = store.meta("synced_at")?;
+        let index = Index::build(store.rows()?, &catalogue, &now_rfc3339());
         Ok(Cache {
             store: Mutex::new(store),
             index: RwLock::new(Arc::new(index)),
             catalogue: RwLock::new(catalogue),
+            synced_at: RwLock::new(synced_at),
         })
     }
 
@@ -203,7 +207,29 @@ impl Cache {
 
     /// When the copy was last brought up to date (RFC 3339), if ever.
     pub fn as_of(&self) -> Option<String> {
-        self.store().meta("synced_at").ok().flatten()
+        self.synced_at
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether the copy holds a complete sync (the table's windows can come
+    /// from it).
+    pub fn is_synced(&self) -> bool {
+        self.synced_at
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Follows meta just written to the file.
+    pub(crate) fn wrote_meta(&self, meta: &[(&str, &str)]) {
+        if let Some((_, at)) = meta.iter().find(|(key, _)| *key == "synced_at") {
+            *self
+                .synced_at
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = Some((*at).to_owned());
+        }
     }
 
     /// A value the app keeps with the copy (encrypted like the rest).
@@ -258,12 +284,15 @@ impl Cache {
         // The index shows role names only: a department added or a
         // permission changed leaves it as it is.
         if !same_roles {
-            self.reindex(self.index().rows());
+            let index = self
+                .index()
+                .changed(Vec::new(), &[], &self.catalogue(), &now_rfc3339());
+            *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
         }
         Ok(())
     }
 
-    pub(crate) fn reindex(&self, rows: Vec<Arc<CachedRow>>) {
+    pub(crate) fn reindex(&self, rows: Vec<CachedRow>) {
         let index = Index::build(rows, &self.catalogue(), &now_rfc3339());
         *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
     }
@@ -278,6 +307,7 @@ impl Cache {
     ) -> Result<(), ClientError> {
         let upserts = rows_of(docs)?;
         self.store().apply(&upserts, deletes, meta)?;
+        self.wrote_meta(meta);
         if upserts.is_empty() && deletes.is_empty() {
             return Ok(());
         }
@@ -303,9 +333,7 @@ pub(crate) fn prepare_raw(users: &[Box<RawValue>]) -> Result<Vec<Prepared>, Clie
     users
         .iter()
         .map(|raw| {
-            let doc: Value = serde_json::from_str(raw.get()).map_err(|e| {
-                ClientError::unreadable(format!("a user in the list is not JSON ({e})."))
-            })?;
+            let doc = UsersPage::parse_user(raw)?;
             let row = CachedRow::from_doc(&doc)?;
             Ok(Prepared::new(row, raw.get().as_bytes(), version_of(&doc))?)
         })

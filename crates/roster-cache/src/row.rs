@@ -8,8 +8,9 @@ use roster_scim::text::fold;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A user as the table shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CachedRow {
+pub struct ShownRow {
     pub id: String,
     pub display_name: String,
     pub email: String,
@@ -22,75 +23,93 @@ pub struct CachedRow {
     pub departments: Vec<String>,
     pub invitation_expires_at: Option<String>,
     pub invitation_expired: bool,
-    /// The folded texts a search looks in, each after a `\u{1}`: given and
-    /// family name, display name, user name and every e-mail address (kept
-    /// only folded, here: 100,000 rows are held in memory).
+}
+
+/// What the copy keeps of a user: the row as shown, and its folded texts.
+/// The index keeps the texts apart, all users' in one string, and shares
+/// the shown row: 100,000 users are held in memory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedRow {
+    pub shown: ShownRow,
+    /// The folded texts a search looks in, separated by [`FIELD`]: family
+    /// name, given name and display name (the Name order: the first
+    /// `name_len` bytes), then the e-mail address (the E-mail order: the
+    /// next `email_len` bytes, after a separator), then the user name and
+    /// the other e-mail addresses.
     pub search_text: String,
-    /// Folded family name, given name, display name: the Name order.
-    pub name_key: String,
-    /// The folded e-mail address: the E-mail order.
-    pub email_key: String,
+    pub name_len: u32,
+    pub email_len: u32,
+}
+
+impl std::ops::Deref for CachedRow {
+    type Target = ShownRow;
+
+    fn deref(&self) -> &ShownRow {
+        &self.shown
+    }
 }
 
 /// Separates folded fields; never part of a search word.
 pub const FIELD: char = '\u{1}';
 
+fn len_u32(text: &str) -> u32 {
+    u32::try_from(text.len()).unwrap_or(u32::MAX)
+}
+
 impl CachedRow {
     pub fn from_doc(user: &Value) -> ClientResult<CachedRow> {
         let row = user_json::row(user, None)?;
-        let emails: Vec<String> = user
-            .get("emails")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|e| e.get("value").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let invitation = user_json::extension(user).and_then(|ext| ext.get("invitation"));
-        let given_name = user_json::given_name(user);
-        let family_name = user_json::family_name(user);
-        let user_name = user
-            .get("userName")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let mut search_text = String::new();
-        for field in [&given_name, &family_name, &row.display_name, &user_name]
-            .into_iter()
-            .chain(&emails)
-        {
-            search_text.push(FIELD);
-            search_text.push_str(&fold(field));
-        }
+        let email_key = fold(&row.email);
         let name_key = format!(
             "{}{FIELD}{}{FIELD}{}",
-            fold(&family_name),
-            fold(&given_name),
+            fold(&user_json::family_name(user)),
+            fold(&user_json::given_name(user)),
             fold(&row.display_name)
         );
+        let mut search_text = format!("{name_key}{FIELD}{email_key}");
+        let user_name = user.get("userName").and_then(Value::as_str);
+        let emails = user
+            .get("emails")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("value").and_then(Value::as_str));
+        // The shown address is among the e-mails, as a rule: once is enough.
+        let mut shown_email_seen = false;
+        for field in user_name.into_iter().chain(emails) {
+            let folded = fold(field);
+            if !shown_email_seen && folded == email_key {
+                shown_email_seen = true;
+                continue;
+            }
+            search_text.push(FIELD);
+            search_text.push_str(&folded);
+        }
+        let invitation = user_json::extension(user).and_then(|ext| ext.get("invitation"));
         Ok(CachedRow {
+            name_len: len_u32(&name_key),
+            email_len: len_u32(&email_key),
             search_text,
-            name_key,
-            email_key: fold(&row.email),
-            id: row.id,
-            display_name: row.display_name,
-            email: row.email,
-            status: row.status,
-            role: row.role,
-            role_display: row.role_name,
-            last_active: row.last_active,
-            departments: row.departments,
-            invitation_expires_at: invitation
-                .and_then(|i| i.get("expiresAt"))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            invitation_expired: row.invitation_expired,
+            shown: ShownRow {
+                id: row.id,
+                display_name: row.display_name,
+                email: row.email,
+                status: row.status,
+                role: row.role,
+                role_display: row.role_name,
+                last_active: row.last_active,
+                departments: row.departments,
+                invitation_expires_at: invitation
+                    .and_then(|i| i.get("expiresAt"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                invitation_expired: row.invitation_expired,
+            },
         })
     }
+}
 
+impl ShownRow {
     /// The role's name from the catalogue, else as the document gave it.
     pub fn role_name(&self, catalogue: &Catalogue) -> Option<String> {
         self.role

@@ -315,22 +315,18 @@ impl Cache {
         )
         .await?;
         let now = now_rfc3339();
-        self.store().finish_full_run(
-            staged_twice,
-            &[
-                ("watermark", run.watermark.as_str()),
-                ("synced_at", now.as_str()),
-            ],
-        )?;
-        let done = rows.len() as u64;
+        let meta = [
+            ("watermark", run.watermark.as_str()),
+            ("synced_at", now.as_str()),
+        ];
+        self.store().finish_full_run(staged_twice, &meta)?;
+        self.wrote_meta(&meta);
         if staged_twice {
-            // As in the file: the last copy of each user.
-            let mut seen = HashSet::with_capacity(rows.len());
-            rows.reverse();
-            rows.retain(|row| seen.insert(row.id.clone()));
-            rows.reverse();
+            // The file kept the last copy of each user: read them back.
+            rows = self.store().rows()?;
         }
-        self.reindex(rows.into_iter().map(std::sync::Arc::new).collect());
+        let done = rows.len() as u64;
+        self.reindex(rows);
         // What changed while the pages were read, and any user that moved
         // between pages (deleted or added meanwhile) is found here.
         let after = self

@@ -44,17 +44,21 @@ impl UsersPage<Box<RawValue>> {
         let resources = self
             .resources
             .iter()
-            .map(|raw| {
-                serde_json::from_str(raw.get()).map_err(|e| {
-                    ClientError::unreadable(format!("a user in the list is not JSON ({e})."))
-                })
-            })
+            .map(|raw| UsersPage::parse_user(raw))
             .collect::<ClientResult<Vec<Value>>>()?;
         Ok(UsersPage {
             total: self.total,
             resources,
             server_date: self.server_date,
         })
+    }
+}
+
+impl UsersPage {
+    /// One user of a page read with [`Client::users_page_raw`], parsed.
+    pub fn parse_user(raw: &RawValue) -> ClientResult<Value> {
+        serde_json::from_str(raw.get())
+            .map_err(|e| ClientError::unreadable(format!("a user in the list is not JSON ({e}).")))
     }
 }
 
