@@ -4,7 +4,6 @@
 //! seconds. Every change of state is sent to the UI as a `sync-state` event.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -92,7 +91,7 @@ pub fn open_copy(
                     }
                     Some(notice)
                 }
-                None if cache.as_of().is_none() => cache.note(COPY_NOTICE),
+                None if !cache.is_synced() => cache.note(COPY_NOTICE),
                 None => None,
             };
             (cache, notice)
@@ -107,11 +106,21 @@ pub fn open_copy(
 }
 
 /// Gives the memory freed by a big operation (opening the copy, a sync)
-/// back to the system. glibc's malloc, which SQLite and the other C
-/// libraries use, keeps freed memory in its arenas (one per thread that
-/// allocated) for reuse: after reading 100,000 users through SQLite that is
-/// memory the app would hold on to for nothing.
+/// back to the system, from both allocators: mimalloc, the app's own (see
+/// main.rs), keeps the pages it freed on this thread for reuse; glibc's
+/// malloc, which SQLite and the other C libraries use, keeps freed memory in
+/// its arenas. After reading 100,000 users that is memory the app would
+/// hold on to for nothing. Call it on the thread that did the work.
 pub fn return_freed_memory() {
+    extern "C" {
+        // mimalloc's, linked in by the `mimalloc` crate.
+        fn mi_collect(force: bool);
+    }
+    // SAFETY: mi_collect takes no pointers; it frees what the calling
+    // thread's heap no longer uses, and is safe to call from any thread.
+    unsafe {
+        mi_collect(true);
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         extern "C" {
@@ -144,10 +153,6 @@ pub struct Live {
     pub status: ConnectionStatus,
     client: Mutex<Option<Arc<Client>>>,
     state: Mutex<SyncState>,
-    /// Whether the copy holds a complete sync: asked on every window of the
-    /// table, so kept here rather than read from the file each time (which
-    /// would wait for the file behind a running sync).
-    ready: AtomicBool,
     cancel: Mutex<Option<CancellationToken>>,
     wake: Notify,
     stop: CancellationToken,
@@ -167,7 +172,6 @@ impl Live {
         notice: Option<String>,
     ) -> Arc<Live> {
         let as_of = cache.as_of();
-        let ready = AtomicBool::new(as_of.is_some());
         let state = SyncState {
             as_of,
             offline: client.is_none(),
@@ -183,7 +187,6 @@ impl Live {
             status,
             client: Mutex::new(client.map(Arc::new)),
             state: Mutex::new(state),
-            ready,
             cancel: Mutex::new(None),
             wake: Notify::new(),
             stop: CancellationToken::new(),
@@ -207,7 +210,7 @@ impl Live {
     /// Whether the window queries can come from the copy: it holds a
     /// complete sync.
     pub fn copy_ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
+        self.cache.is_synced()
     }
 
     fn update<R: Runtime>(&self, app: &AppHandle<R>, change: impl FnOnce(&mut SyncState)) {
@@ -329,7 +332,6 @@ impl Live {
         *self.cancel.lock().unwrap_or_else(PoisonError::into_inner) = None;
         let users = self.cache.len() as u32;
         let as_of = self.cache.as_of();
-        self.ready.store(as_of.is_some(), Ordering::Release);
         tokio::task::spawn_blocking(return_freed_memory);
         match result {
             Ok(report) => {

@@ -16,7 +16,7 @@ use crate::offline::Live;
 use crate::secrets::SecretStore;
 use crate::LaunchOptions;
 
-type CmdResult<T> = Result<T, AppError>;
+use crate::commands::CmdResult;
 
 pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,

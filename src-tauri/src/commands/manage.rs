@@ -11,7 +11,8 @@ use roster_client::model::{
 };
 use tauri::{AppHandle, Runtime, State};
 
-use super::users::{with_server, CmdResult};
+use super::users::with_server;
+use super::CmdResult;
 use crate::state::AppState;
 
 #[tauri::command]

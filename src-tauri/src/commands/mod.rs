@@ -6,6 +6,9 @@ pub mod profiles;
 pub mod sync;
 pub mod users;
 
+/// What every command answers: its value, or an error the UI shows.
+pub(crate) type CmdResult<T> = Result<T, roster_client::model::AppError>;
+
 /// Every command, for the invoke handler and the build-time ACL manifest
 /// (src-tauri/build.rs keeps its own copy of these names).
 #[macro_export]

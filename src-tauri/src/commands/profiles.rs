@@ -17,7 +17,7 @@ use crate::profiles;
 use crate::secrets::SecretStore;
 use crate::state::{internal, AppState};
 
-type CmdResult<T> = Result<T, AppError>;
+use super::CmdResult;
 
 pub const DEMO_PROFILE: &str = "demo";
 
@@ -223,11 +223,17 @@ fn open_saved_copy<R: Runtime>(
     if !path.exists() {
         return Ok(None);
     }
+    let started = std::time::Instant::now();
     let (cache, notice) = offline::open_copy(&path, secrets, &profile.id);
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        users = cache.len(),
+        "offline copy opened"
+    );
     let status: Option<ConnectionStatus> = cache
         .note(STATUS_NOTE)
         .and_then(|json| serde_json::from_str(&json).ok());
-    let Some(status) = status.filter(|_| cache.as_of().is_some()) else {
+    let Some(status) = status.filter(|_| cache.is_synced()) else {
         return Ok(None);
     };
     // The table opens on everyone in the Active tab by name: answering that
@@ -247,6 +253,7 @@ fn open_saved_copy<R: Runtime>(
     if let Err(e) = cache.window(&first) {
         tracing::debug!(error = %e, "the first window was not prepared");
     }
+    tracing::debug!(ms = started.elapsed().as_millis(), "first window prepared");
     // Reading and indexing every user left freed buffers behind.
     offline::return_freed_memory();
     Ok(Some(OpenedCopy {
@@ -309,6 +316,7 @@ pub async fn current_connection<R: Runtime>(
             if state.launch.demo {
                 return open_demo(app, state).await.map(Some);
             }
+            tracing::debug!("the window asked for the last connection");
             let opening = state.start_up.lock().await.take();
             let found = match opening {
                 Some(opening) => opening.await.map_err(internal)?,

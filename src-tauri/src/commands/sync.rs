@@ -1,11 +1,11 @@
 //! The offline copy's state, "Sync now" and "Cancel".
 
-use roster_client::model::{AppError, SyncState};
+use roster_client::model::SyncState;
 use tauri::State;
 
 use crate::state::AppState;
 
-type CmdResult<T> = Result<T, AppError>;
+use super::CmdResult;
 
 #[tauri::command]
 pub async fn sync_state(state: State<'_, AppState>) -> CmdResult<SyncState> {

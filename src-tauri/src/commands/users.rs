@@ -13,7 +13,7 @@ use tauri::{AppHandle, Runtime, State};
 use crate::offline::Live;
 use crate::state::AppState;
 
-pub(crate) type CmdResult<T> = Result<T, AppError>;
+use super::CmdResult;
 
 /// Runs `work` against the server; a lost network marks the session
 /// offline, so the sync loop starts reconnecting.
