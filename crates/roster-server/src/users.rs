@@ -423,8 +423,37 @@ async fn search_users(
     base: String,
     req: SearchRequest,
 ) -> ApiResult<Response> {
-    let page = query(&state, &who, base, &req).await?;
-    Ok(crate::http::scim_json(&page).into_response())
+    let page = query_texts(&state, &who, base, &req).await?;
+    Ok(crate::http::ScimJson(list_body(page)?).into_response())
+}
+
+/// A list response whose resources are JSON text already, written without
+/// parsing them again (as `RawValue::from_string` would, to check them).
+fn list_body(page: ListResponse<String>) -> ApiResult<Vec<u8>> {
+    let envelope = ListResponse::<()> {
+        schemas: page.schemas,
+        total_results: page.total_results,
+        start_index: page.start_index,
+        items_per_page: page.items_per_page,
+        resources: Vec::new(),
+    };
+    let mut out = serde_json::to_vec(&envelope)?;
+    // It ends with `"Resources":[]}`: the users go between the brackets.
+    if !out.ends_with(b"[]}") {
+        return Err(ApiError::Internal(
+            "a list response does not end with its resources".into(),
+        ));
+    }
+    out.truncate(out.len() - 2);
+    out.reserve(page.resources.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
+    for (i, user) in page.resources.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(user.as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    Ok(out)
 }
 
 /// One page of users matching a search request.
@@ -434,12 +463,32 @@ pub async fn query(
     base: String,
     req: &SearchRequest,
 ) -> ApiResult<ListResponse<Box<RawValue>>> {
+    let page = query_texts(state, who, base, req).await?;
+    let resources = page
+        .resources
+        .into_iter()
+        .map(RawValue::from_string)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ListResponse::new(
+        resources,
+        page.total_results,
+        page.start_index,
+    ))
+}
+
+/// [`query`] with each user as the JSON text served.
+async fn query_texts(
+    state: &AppState,
+    who: &Principal,
+    base: String,
+    req: &SearchRequest,
+) -> ApiResult<ListResponse<String>> {
     who.require("users:view", "see the users of this account")?;
     let loaded = state.loaded();
     let q: ListQuery = list::prepare(req, &loaded.user_schema, &UserMapping, "t.seq ASC")?;
     state
         .db
-        .read(move |conn| -> ApiResult<ListResponse<Box<RawValue>>> {
+        .read(move |conn| -> ApiResult<ListResponse<String>> {
             let (total, rows) = list::run(conn, &TABLE, COLUMNS, &q, read_row)?;
             let ids: Vec<&str> = rows.iter().map(|u| u.id.as_str()).collect();
             let rel = if ids.is_empty() {
@@ -469,13 +518,11 @@ pub async fn query(
                         .as_ref()
                         .and_then(|all| render_whole(&u, &rel, &base, all))
                 };
-                let raw = match text {
-                    Some(text) => RawValue::from_string(text)?,
-                    None => {
-                        serde_json::value::to_raw_value(&projection.apply(render(u, &rel, &base)?))?
-                    }
+                let text = match text {
+                    Some(text) => text,
+                    None => serde_json::to_string(&projection.apply(render(u, &rel, &base)?))?,
                 };
-                resources.push(raw);
+                resources.push(text);
             }
             Ok(ListResponse::new(
                 resources,
