@@ -1,6 +1,7 @@
 //! List and get throughput of roster-server over loopback HTTP with 100,000
-//! users: pages of 100 and 1000, with and without a filter, and a single
-//! get. Prints one line per figure, `name: value unit`.
+//! users: pages of 100 and 1000, with and without a filter, pages of whole
+//! users as a sync reads them, and a single get. Prints one line per
+//! figure, `name: value unit`.
 //!
 //! Run with `cargo bench -p roster-server --bench list` (release build).
 //! `ROSTER_BENCH_USERS` changes the population (default 100000).
@@ -119,6 +120,24 @@ fn main() {
             Some(1000),
         )
         .await;
+        // What the offline client's sync asks for: whole users.
+        let whole = urlencode(&whole_user_attributes());
+        measure(
+            &client,
+            token,
+            "page_1000_whole_users",
+            &format!("{base}/Users?startIndex=1&count=1000&attributes={whole}"),
+            Some(1000),
+        )
+        .await;
+        measure(
+            &client,
+            token,
+            "page_1000_whole_users_last",
+            &format!("{base}/Users?startIndex={last}&count=1000&attributes={whole}"),
+            Some(1000),
+        )
+        .await;
         measure(
             &client,
             token,
@@ -198,6 +217,23 @@ fn main() {
         .await;
         server.abort();
     });
+}
+
+/// Both schemas and every attribute of the extension returned only on
+/// request, as roster-client's sync asks.
+fn whole_user_attributes() -> String {
+    let ext = roster_scim::urn::ROSTER_USER;
+    let mut names = vec![roster_scim::urn::USER.to_string(), ext.to_string()];
+    for attr in [
+        "status",
+        "lastActive",
+        "invitation",
+        "resources",
+        "creditsUsed",
+    ] {
+        names.push(format!("{ext}:{attr}"));
+    }
+    names.join(",")
 }
 
 fn urlencode(s: &str) -> String {
