@@ -11,4 +11,6 @@ if (!target) {
 
 theme.apply();
 
+performance.mark('roster:mount');
 export default mount(App, { target, props: { backend: new TauriBackend() } });
+performance.mark('roster:mounted');
