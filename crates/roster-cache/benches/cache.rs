@@ -158,17 +158,6 @@ fn request(
     }
 }
 
-/// This process's resident set, from /proc (Linux).
-fn resident_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
-    kb / 1024.0
-}
-
 fn main() {
     let users: usize = std::env::var("ROSTER_BENCH_USERS")
         .ok()
@@ -245,17 +234,10 @@ fn main() {
     drop(cache);
 
     // Opening the copy: decrypting, reading and indexing every user.
-    let resident = resident_mb();
     let started = Instant::now();
     let (cache, notice) = Cache::open(&copy, Key::Kept(key)).expect("reopen");
     assert!(notice.is_none());
     println!("open_copy_{users}: {:.1} ms", ms(started.elapsed()));
-    // What the open copy holds in memory: the growth of this process's
-    // resident set (the server in it is idle by then).
-    println!(
-        "open_copy_{users}_resident_growth: {:.0} MB",
-        resident_mb() - resident
-    );
     assert_eq!(cache.len(), users);
 
     // Each sort order is computed on first use.
