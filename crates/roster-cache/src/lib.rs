@@ -182,6 +182,12 @@ impl Cache {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Waits until everything written is in the file itself: after a full
+    /// sync, its WAL is copied there on a thread of its own.
+    pub fn settle(&self) {
+        self.store().wait_for_checkpoint();
+    }
+
     pub(crate) fn index(&self) -> Arc<Index> {
         self.index
             .read()

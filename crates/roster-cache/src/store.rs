@@ -3,6 +3,8 @@
 //! sync fills `staging` and swaps it in with a single transaction.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -95,6 +97,19 @@ pub struct FullRun {
 
 pub struct Store {
     conn: Connection,
+    /// A second connection to the file, which copies the WAL into it after
+    /// a full sync while the first goes on (none in memory).
+    checkpointer: Option<Arc<Mutex<Connection>>>,
+    /// That copy, while it runs.
+    checkpointing: Option<JoinHandle<()>>,
+}
+
+impl Drop for Store {
+    /// A file being written is not left to a thread: the copy of the WAL
+    /// finishes before the file can be moved or deleted.
+    fn drop(&mut self) {
+        self.wait_for_checkpoint();
+    }
 }
 
 fn sql(e: rusqlite::Error) -> CacheError {
@@ -120,16 +135,21 @@ fn key_pragma(key: &[u8; 32]) -> String {
     format!("x'{hex}'")
 }
 
+/// A connection to the file, with its key.
+fn keyed(path: &Path, key: &[u8; 32]) -> Result<Connection, CacheError> {
+    let conn = Connection::open(path).map_err(sql)?;
+    // A wrong key or a damaged page is an answer here, not news for stderr.
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    conn.pragma_update(None, "key", key_pragma(key))
+        .map_err(sql)?;
+    Ok(conn)
+}
+
 impl Store {
     /// Opens (or creates) the encrypted file. A file that the key does not
     /// open, or that is damaged, is [`CacheError::Unreadable`].
     pub fn open(path: &Path, key: &[u8; 32]) -> Result<Store, CacheError> {
-        let conn = Connection::open(path).map_err(sql)?;
-        // A wrong key or a damaged page is an answer here, not news for
-        // stderr.
-        let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
-        conn.pragma_update(None, "key", key_pragma(key))
-            .map_err(sql)?;
+        let conn = keyed(path, key)?;
         // The first read is where a wrong key or a damaged file shows.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
@@ -143,10 +163,20 @@ impl Store {
         // while it stages) and the rows are read once at start, so a larger
         // cache only held memory: 64 MiB stayed resident after a sync.
         conn.pragma_update(None, "cache_size", -8192).map_err(sql)?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            checkpointer: None,
+            checkpointing: None,
+        };
         store
             .migrate()
             .map_err(|e| CacheError::Unreadable(e.to_string()))?;
+        // It reads no rows: a small cache.
+        let checkpointer = keyed(path, key)?;
+        checkpointer
+            .pragma_update(None, "cache_size", -256)
+            .map_err(sql)?;
+        store.checkpointer = Some(Arc::new(Mutex::new(checkpointer)));
         // Every page is authenticated when read: a damaged row page shows
         // when the rows are read, right after this (as Unreadable).
         Ok(store)
@@ -155,7 +185,11 @@ impl Store {
     /// A copy that lives in memory only (no keychain to keep a key in).
     pub fn in_memory() -> Result<Store, CacheError> {
         let conn = Connection::open_in_memory().map_err(sql)?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            checkpointer: None,
+            checkpointing: None,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -340,15 +374,41 @@ impl Store {
             .map_err(sql)
     }
 
-    /// Copies the WAL into the file, empties it, and checkpoints as usual
-    /// from then on.
-    pub fn end_bulk_writes(&self) -> Result<(), CacheError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(sql)?;
+    /// Checkpoints as usual from now on, and has the second connection copy
+    /// the WAL into the file and empty it, on a thread of its own: the
+    /// users are in the file once their transactions commit (SQLite reads
+    /// them from the WAL until then, after a crash too), and copying a full
+    /// sync's WAL took 0.6 s that the sync no longer waits for. This
+    /// connection keeps reading and writing meanwhile (SQLite's WAL lets a
+    /// checkpoint run beside them).
+    pub fn end_bulk_writes(&mut self) -> Result<(), CacheError> {
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 1000)
-            .map_err(sql)
+            .map_err(sql)?;
+        let Some(checkpointer) = self.checkpointer.clone() else {
+            return Ok(());
+        };
+        self.wait_for_checkpoint();
+        self.checkpointing = Some(std::thread::spawn(move || {
+            let conn = checkpointer.lock().unwrap_or_else(PoisonError::into_inner);
+            // PASSIVE copies beside the other connection's reads and writes;
+            // TRUNCATE then only empties the WAL, and waits for a write.
+            let copied = ["PASSIVE", "TRUNCATE"].into_iter().try_for_each(|mode| {
+                conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()))
+            });
+            if let Err(e) = copied {
+                // Nothing is lost: the next checkpoint copies what is left.
+                tracing::warn!("the offline copy's WAL was not copied into it: {e}");
+            }
+        }));
+        Ok(())
+    }
+
+    /// Waits for the WAL's copy into the file, if one runs.
+    pub fn wait_for_checkpoint(&mut self) {
+        if let Some(running) = self.checkpointing.take() {
+            let _ = running.join();
+        }
     }
 
     /// The pages of the run already staged, by start index.

@@ -121,6 +121,37 @@ async fn a_full_sync_copies_every_user_and_answers_like_the_server() {
 }
 
 #[tokio::test]
+async fn a_full_syncs_wal_is_copied_into_the_file_while_the_copy_stays_in_use() {
+    let server = common::start().await;
+    let client = server.owner().await;
+    let dir = tempfile::tempdir().unwrap();
+    let wal = dir.path().join("copy.db-wal");
+    {
+        let (cache, _) = reopen(dir.path());
+        sync(&cache, &client).await;
+        // Read and written while the WAL may still be copied.
+        assert_eq!(cache.len(), server.users as usize);
+        same_as_server(&cache, &client, &window(Tab::Active, "ma", 0, 1000)).await;
+        cache.settle();
+        let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(left, 0, "the WAL was copied into the file and emptied");
+        let id = cache.window(&window(Tab::Active, "", 0, 1)).unwrap().rows[0]
+            .id
+            .clone();
+        client.set_archived(&id, None, true).await.unwrap();
+        let report = sync(&cache, &client).await;
+        assert_eq!(report.kind, SyncKind::Incremental);
+        assert_eq!(report.fetched, 1);
+    }
+    // Without its WAL, the file alone holds every user.
+    let _ = std::fs::remove_file(&wal);
+    let (cache, notice) = reopen(dir.path());
+    assert_eq!(notice, None);
+    assert_eq!(cache.len(), server.users as usize);
+    assert!(cache.as_of().is_some());
+}
+
+#[tokio::test]
 async fn sorting_in_the_copy_follows_the_columns() {
     let server = common::start().await;
     let client = server.owner().await;
