@@ -3,6 +3,7 @@ import App from './App.svelte';
 import './app.css';
 import { TauriBackend } from './lib/tauri-backend';
 import { theme } from './lib/theme.svelte';
+import { firstRequest } from './lib/users-table.svelte';
 
 const target = document.getElementById('app');
 if (!target) {
@@ -11,6 +12,8 @@ if (!target) {
 
 theme.apply();
 
+const backend = new TauriBackend();
+backend.prefetchUsersWindow(firstRequest());
 performance.mark('roster:mount');
-export default mount(App, { target, props: { backend: new TauriBackend() } });
+export default mount(App, { target, props: { backend } });
 performance.mark('roster:mounted');

@@ -13,6 +13,34 @@ const MAX_BLOCKS = 30;
 
 export type FetchWindow = (request: WindowRequest) => Promise<UsersWindow>;
 
+/** What a table shows: its tab, search, sort and department. */
+type Question = Pick<WindowRequest, 'tab' | 'search' | 'sort' | 'department'>;
+
+/** What a new table shows. */
+const FIRST_QUESTION: Question = {
+  tab: 'active',
+  search: '',
+  sort: { key: 'name', descending: false },
+  department: null,
+};
+
+/** The request for one block of rows for `question`. */
+function blockRequest(question: Question, block: number): WindowRequest {
+  return {
+    tab: question.tab,
+    search: question.search,
+    sort: { ...question.sort },
+    offset: block * BLOCK_SIZE,
+    limit: BLOCK_SIZE,
+    department: question.department,
+  };
+}
+
+/** A new table's first request: the app asks it as it starts (main.ts). */
+export function firstRequest(): WindowRequest {
+  return blockRequest(FIRST_QUESTION, 0);
+}
+
 interface Block {
   rows: UserRow[];
   generation: number;
@@ -36,12 +64,12 @@ interface Block {
  * would be wrong, not just old.
  */
 export class UsersTable {
-  tab = $state<Tab>('active');
+  tab = $state<Tab>(FIRST_QUESTION.tab);
   /** The search as sent to the backend (the search box debounces into it). */
-  search = $state('');
-  sort = $state<Sort>({ key: 'name', descending: false });
+  search = $state(FIRST_QUESTION.search);
+  sort = $state<Sort>({ ...FIRST_QUESTION.sort });
   /** Only users in this department; null: every department. */
-  department = $state<string | null>(null);
+  department = $state<string | null>(FIRST_QUESTION.department ?? null);
 
   /** Rows in the current tab for the current search; null until the first answer. */
   total = $state<number | null>(null);
@@ -166,14 +194,7 @@ export class UsersTable {
   private async load(block: number): Promise<void> {
     const generation = this.generation;
     this.inFlight.set(block, generation);
-    const request: WindowRequest = {
-      tab: this.tab,
-      search: this.search,
-      sort: { ...this.sort },
-      offset: block * BLOCK_SIZE,
-      limit: BLOCK_SIZE,
-      department: this.department,
-    };
+    const request = blockRequest(this, block);
     try {
       const window = await this.fetchWindow(request);
       if (generation !== this.generation) return; // a newer question was asked meanwhile
