@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use roster_client::model::{Catalogue, UserDetail, UsersWindow, WindowRequest};
-use roster_client::{user_json, ClientError, UsersPage};
+use roster_client::user_json::{self, UserDoc};
+use roster_client::{ClientError, UsersPage};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -327,20 +328,19 @@ impl Cache {
 }
 
 /// The version of a document, when its ETag is not known otherwise.
-fn version_of(doc: &Value) -> Option<String> {
-    doc.pointer("/meta/version")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+fn version_of(doc: &UserDoc<'_>) -> Option<String> {
+    doc.meta.version.as_deref().map(str::to_owned)
 }
 
 /// Users as received (JSON text) → what the file keeps of them, without
-/// writing their JSON out again.
-pub(crate) fn prepare_raw(users: &[Box<RawValue>]) -> Result<Vec<Prepared>, ClientError> {
+/// writing their JSON out again. Public for the `prepare` bench.
+#[doc(hidden)]
+pub fn prepare_raw(users: &[Box<RawValue>]) -> Result<Vec<Prepared>, ClientError> {
     users
         .iter()
         .map(|raw| {
-            let doc = UsersPage::parse_user(raw)?;
-            let row = CachedRow::from_doc(&doc)?;
+            let doc = UsersPage::read_user(raw)?;
+            let row = CachedRow::from_user(&doc)?;
             Ok(Prepared::new(row, raw.get().as_bytes(), version_of(&doc))?)
         })
         .collect()
@@ -350,10 +350,11 @@ pub(crate) fn prepare_raw(users: &[Box<RawValue>]) -> Result<Vec<Prepared>, Clie
 pub(crate) fn rows_of(docs: Vec<(Value, Option<String>)>) -> Result<Vec<Prepared>, ClientError> {
     docs.into_iter()
         .map(|(doc, etag)| {
-            let etag = etag.or_else(|| version_of(&doc));
+            let user = UserDoc::of(&doc);
+            let etag = etag.or_else(|| version_of(&user));
             let json = serde_json::to_vec(&doc)
                 .map_err(|e| ClientError::Internal(format!("a user could not be kept: {e}")))?;
-            Ok(Prepared::new(CachedRow::from_doc(&doc)?, &json, etag)?)
+            Ok(Prepared::new(CachedRow::from_user(&user)?, &json, etag)?)
         })
         .collect()
 }

@@ -3,7 +3,8 @@
 //! given and family name, display name, user name, every e-mail address).
 
 use roster_client::model::{Catalogue, Status, UserRow};
-use roster_client::{user_json, ClientResult};
+use roster_client::user_json::UserDoc;
+use roster_client::ClientResult;
 use roster_scim::text::fold;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -58,22 +59,21 @@ fn len_u32(text: &str) -> u32 {
 
 impl CachedRow {
     pub fn from_doc(user: &Value) -> ClientResult<CachedRow> {
-        let row = user_json::row(user, None)?;
+        CachedRow::from_user(&UserDoc::of(user))
+    }
+
+    pub fn from_user(user: &UserDoc<'_>) -> ClientResult<CachedRow> {
+        let row = user.row(None)?;
         let email_key = fold(&row.email);
         let name_key = format!(
             "{}{FIELD}{}{FIELD}{}",
-            fold(&user_json::family_name(user)),
-            fold(&user_json::given_name(user)),
+            fold(&user.family_name()),
+            fold(&user.given_name()),
             fold(&row.display_name)
         );
         let mut search_text = format!("{name_key}{FIELD}{email_key}");
-        let user_name = user.get("userName").and_then(Value::as_str);
-        let emails = user
-            .get("emails")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.get("value").and_then(Value::as_str));
+        let user_name = user.user_name.as_deref();
+        let emails = user.emails.iter().filter_map(|e| e.value.as_deref());
         // The shown address is among the e-mails, as a rule: once is enough.
         let mut shown_email_seen = false;
         for field in user_name.into_iter().chain(emails) {
@@ -85,7 +85,6 @@ impl CachedRow {
             search_text.push(FIELD);
             search_text.push_str(&folded);
         }
-        let invitation = user_json::extension(user).and_then(|ext| ext.get("invitation"));
         Ok(CachedRow {
             name_len: len_u32(&name_key),
             email_len: len_u32(&email_key),
@@ -99,10 +98,7 @@ impl CachedRow {
                 role_display: row.role_name,
                 last_active: row.last_active,
                 departments: row.departments,
-                invitation_expires_at: invitation
-                    .and_then(|i| i.get("expiresAt"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                invitation_expires_at: user.ext.invitation.expires_at.as_deref().map(str::to_owned),
                 invitation_expired: row.invitation_expired,
             },
         })

@@ -11,12 +11,20 @@ use crate::model::{
     UserDetail, UserEdit, UserRow,
 };
 
-fn text(value: Option<&Value>) -> Option<String> {
+mod doc;
+
+pub use doc::UserDoc;
+
+/// A text as shown: trimmed, none when empty.
+fn text_of(value: Option<&str>) -> Option<String> {
     value
-        .and_then(Value::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    text_of(value.and_then(Value::as_str))
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -35,8 +43,137 @@ fn ext_value<'a>(user: &'a Value, attr: &str) -> Option<&'a Value> {
     extension(user).and_then(|ext| ext.get(attr))
 }
 
+/// The rules of what a user shows, on the attributes they read (from the
+/// JSON text, or from a `Value` through [`UserDoc::of`]).
+impl UserDoc<'_> {
+    pub fn id(&self) -> ClientResult<String> {
+        text_of(self.id.as_deref())
+            .ok_or_else(|| ClientError::unreadable("a user in the answer has no id."))
+    }
+
+    /// Which e-mail the UI shows (its place in `emails`): the work one,
+    /// else the primary one, else the first.
+    pub fn shown_email(&self) -> Option<usize> {
+        let emails = &self.emails;
+        emails
+            .iter()
+            .position(|e| e.is_work())
+            .or_else(|| emails.iter().position(|e| e.primary == Some(true)))
+            .or_else(|| (!emails.is_empty()).then_some(0))
+            .filter(|&i| text_of(emails[i].value.as_deref()).is_some())
+    }
+
+    pub fn has_work_email(&self) -> bool {
+        self.emails
+            .iter()
+            .any(|e| e.is_work() && text_of(e.value.as_deref()).is_some())
+    }
+
+    pub fn email(&self) -> String {
+        self.shown_email()
+            .and_then(|i| text_of(self.emails[i].value.as_deref()))
+            .or_else(|| text_of(self.user_name.as_deref()))
+            .unwrap_or_default()
+    }
+
+    pub fn given_name(&self) -> String {
+        text_of(self.name.given_name.as_deref()).unwrap_or_default()
+    }
+
+    pub fn family_name(&self) -> String {
+        text_of(self.name.family_name.as_deref()).unwrap_or_default()
+    }
+
+    pub fn display_name(&self) -> String {
+        text_of(self.display_name.as_deref())
+            .or_else(|| text_of(self.name.formatted.as_deref()))
+            .or_else(|| {
+                let joined = format!("{} {}", self.given_name(), self.family_name());
+                text_of(Some(&joined))
+            })
+            .or_else(|| text_of(self.user_name.as_deref()))
+            .unwrap_or_default()
+    }
+
+    pub fn status(&self) -> Status {
+        match self.ext.status.as_deref() {
+            Some(s) if s.eq_ignore_ascii_case("pending") => Status::Pending,
+            Some(s) if s.eq_ignore_ascii_case("archived") => Status::Archived,
+            Some(s) if s.eq_ignore_ascii_case("active") => Status::Active,
+            // RFC 7643 leaves `active` optional; absent means the user can sign in.
+            _ => match self.active {
+                Some(false) => Status::Archived,
+                _ => Status::Active,
+            },
+        }
+    }
+
+    /// The core `roles` entry to show: the primary one, else the first.
+    fn core_role(&self) -> Option<&doc::Role<'_>> {
+        let roles = &self.roles;
+        roles
+            .iter()
+            .find(|r| r.primary == Some(true))
+            .or_else(|| roles.first())
+    }
+
+    pub fn role(&self) -> Option<String> {
+        text_of(self.ext.role.as_deref())
+            .or_else(|| self.core_role().and_then(|r| text_of(r.value.as_deref())))
+    }
+
+    /// The role's name: from the catalogue, else the core role's display.
+    pub fn role_name(&self, role: Option<&str>, catalogue: Option<&Catalogue>) -> Option<String> {
+        role.and_then(|id| {
+            catalogue
+                .and_then(|c| c.roles.iter().find(|r| r.id == id))
+                .map(|r| r.name.clone())
+                .or_else(|| self.core_role().and_then(|r| text_of(r.display.as_deref())))
+        })
+    }
+
+    pub fn departments(&self) -> Vec<String> {
+        self.ext
+            .departments
+            .iter()
+            .filter_map(|d| text_of(d.as_deref()))
+            .collect()
+    }
+
+    pub fn last_active(&self) -> Option<String> {
+        text_of(self.ext.last_active.as_deref())
+    }
+
+    pub fn invitation_expired(&self) -> bool {
+        self.ext.invitation.expired.unwrap_or(false)
+    }
+
+    pub fn row(&self, catalogue: Option<&Catalogue>) -> ClientResult<UserRow> {
+        let role = self.role();
+        Ok(UserRow {
+            id: self.id()?,
+            display_name: self.display_name(),
+            email: self.email(),
+            status: self.status(),
+            role_name: self.role_name(role.as_deref(), catalogue),
+            role,
+            last_active: self.last_active(),
+            departments: self.departments(),
+            invitation_expired: self.invitation_expired(),
+        })
+    }
+}
+
+impl doc::Email<'_> {
+    fn is_work(&self) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("work"))
+    }
+}
+
 pub fn id(user: &Value) -> ClientResult<String> {
-    text(user.get("id")).ok_or_else(|| ClientError::unreadable("a user in the answer has no id."))
+    UserDoc::of(user).id()
 }
 
 fn emails(user: &Value) -> &[Value] {
@@ -46,85 +183,31 @@ fn emails(user: &Value) -> &[Value] {
         .unwrap_or(&[])
 }
 
-fn email_type_is(email: &Value, kind: &str) -> bool {
-    email
-        .get("type")
-        .and_then(Value::as_str)
-        .is_some_and(|t| t.eq_ignore_ascii_case(kind))
-}
-
-/// Which e-mail the UI shows: the work one, else the primary one, else the
-/// first.
+/// Which e-mail the UI shows ([`UserDoc::shown_email`]).
 pub fn shown_email(user: &Value) -> Option<&Value> {
-    let emails = emails(user);
-    emails
-        .iter()
-        .find(|e| email_type_is(e, "work"))
-        .or_else(|| {
-            emails
-                .iter()
-                .find(|e| e.get("primary").and_then(Value::as_bool) == Some(true))
-        })
-        .or_else(|| emails.first())
-        .filter(|e| text(e.get("value")).is_some())
+    UserDoc::of(user)
+        .shown_email()
+        .and_then(|i| emails(user).get(i))
 }
 
 pub fn has_work_email(user: &Value) -> bool {
-    emails(user)
-        .iter()
-        .any(|e| email_type_is(e, "work") && text(e.get("value")).is_some())
+    UserDoc::of(user).has_work_email()
 }
 
 pub fn email(user: &Value) -> String {
-    shown_email(user)
-        .and_then(|e| text(e.get("value")))
-        .or_else(|| text(user.get("userName")))
-        .unwrap_or_default()
+    UserDoc::of(user).email()
 }
 
 pub fn given_name(user: &Value) -> String {
-    text(user.pointer("/name/givenName")).unwrap_or_default()
+    UserDoc::of(user).given_name()
 }
 
 pub fn family_name(user: &Value) -> String {
-    text(user.pointer("/name/familyName")).unwrap_or_default()
-}
-
-fn display_name(user: &Value) -> String {
-    text(user.get("displayName"))
-        .or_else(|| text(user.pointer("/name/formatted")))
-        .or_else(|| {
-            let joined = format!("{} {}", given_name(user), family_name(user));
-            text(Some(&Value::String(joined)))
-        })
-        .or_else(|| text(user.get("userName")))
-        .unwrap_or_default()
-}
-
-fn status(user: &Value) -> Status {
-    match ext_value(user, "status").and_then(Value::as_str) {
-        Some(s) if s.eq_ignore_ascii_case("pending") => Status::Pending,
-        Some(s) if s.eq_ignore_ascii_case("archived") => Status::Archived,
-        Some(s) if s.eq_ignore_ascii_case("active") => Status::Active,
-        // RFC 7643 leaves `active` optional; absent means the user can sign in.
-        _ => match user.get("active").and_then(Value::as_bool) {
-            Some(false) => Status::Archived,
-            _ => Status::Active,
-        },
-    }
-}
-
-/// The core `roles` entry to show: the primary one, else the first.
-fn core_role(user: &Value) -> Option<&Value> {
-    let roles = user.get("roles").and_then(Value::as_array)?;
-    roles
-        .iter()
-        .find(|r| r.get("primary").and_then(Value::as_bool) == Some(true))
-        .or_else(|| roles.first())
+    UserDoc::of(user).family_name()
 }
 
 pub fn role(user: &Value) -> Option<String> {
-    text(ext_value(user, "role")).or_else(|| core_role(user).and_then(|r| text(r.get("value"))))
+    UserDoc::of(user).role()
 }
 
 /// The values of a multi-valued complex attribute such as `entitlements`.
@@ -141,7 +224,7 @@ fn values(user: &Value, attr: &str) -> Vec<String> {
 }
 
 pub fn departments(user: &Value) -> Vec<String> {
-    strings(ext_value(user, "departments"))
+    UserDoc::of(user).departments()
 }
 
 /// Applications set to Custom (the others are All).
@@ -176,27 +259,7 @@ pub fn permissions(user: &Value, roster_extension: bool) -> Vec<String> {
 }
 
 pub fn row(user: &Value, catalogue: Option<&Catalogue>) -> ClientResult<UserRow> {
-    let role = role(user);
-    let role_name = role.as_ref().and_then(|id| {
-        catalogue
-            .and_then(|c| c.roles.iter().find(|r| &r.id == id))
-            .map(|r| r.name.clone())
-            .or_else(|| core_role(user).and_then(|r| text(r.get("display"))))
-    });
-    Ok(UserRow {
-        id: id(user)?,
-        display_name: display_name(user),
-        email: email(user),
-        status: status(user),
-        role,
-        role_name,
-        last_active: text(ext_value(user, "lastActive")),
-        departments: departments(user),
-        invitation_expired: ext_value(user, "invitation")
-            .and_then(|i| i.get("expired"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-    })
+    UserDoc::of(user).row(catalogue)
 }
 
 pub fn detail(
@@ -233,26 +296,27 @@ pub fn detail(
                 .collect()
         })
         .unwrap_or_default();
+    let doc = UserDoc::of(user);
     Ok(UserDetail {
-        id: id(user)?,
-        version: etag.or_else(|| text(user.pointer("/meta/version"))),
-        given_name: given_name(user),
-        family_name: family_name(user),
-        email: email(user),
-        status: status(user),
-        role: role(user),
-        departments: departments(user),
+        id: doc.id()?,
+        version: etag.or_else(|| text_of(doc.meta.version.as_deref())),
+        given_name: doc.given_name(),
+        family_name: doc.family_name(),
+        email: doc.email(),
+        status: doc.status(),
+        role: doc.role(),
+        departments: doc.departments(),
         applications: custom_applications(user),
         permissions: permissions(user, roster_extension),
         entitlements: values(user, "entitlements"),
         groups,
-        created: text(user.pointer("/meta/created")),
-        last_active: text(ext("lastActive")),
+        created: text_of(doc.meta.created.as_deref()),
+        last_active: doc.last_active(),
         credit_limit: ext("creditLimit").and_then(Value::as_i64),
         credits_used: ext("creditsUsed").and_then(Value::as_i64),
         allowed_ips: strings(ext("allowedIps")),
         resources,
-        invitation_expires_at: ext("invitation").and_then(|i| text(i.get("expiresAt"))),
+        invitation_expires_at: text_of(doc.ext.invitation.expires_at.as_deref()),
         notifications: roster_extension.then(|| notifications(ext("notifications"))),
     })
 }

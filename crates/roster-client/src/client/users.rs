@@ -57,9 +57,19 @@ impl UsersPage<Box<RawValue>> {
 impl UsersPage {
     /// One user of a page read with [`Client::users_page_raw`], parsed.
     pub fn parse_user(raw: &RawValue) -> ClientResult<Value> {
-        serde_json::from_str(raw.get())
-            .map_err(|e| ClientError::unreadable(format!("a user in the list is not JSON ({e}).")))
+        serde_json::from_str(raw.get()).map_err(not_json)
     }
+
+    /// One user of a page read with [`Client::users_page_raw`], read for
+    /// its row (the same attributes and errors as [`UsersPage::parse_user`]
+    /// and [`user_json::row`], without building a `Value`).
+    pub fn read_user(raw: &RawValue) -> ClientResult<user_json::UserDoc<'_>> {
+        user_json::UserDoc::from_json(raw.get()).map_err(not_json)
+    }
+}
+
+fn not_json(e: serde_json::Error) -> ClientError {
+    ClientError::unreadable(format!("a user in the list is not JSON ({e})."))
 }
 
 /// The User schema for applying a PATCH here before a PUT: every attribute
