@@ -225,23 +225,29 @@ fn related(conn: &rusqlite::Connection, ids: &[&str], base: &str) -> ApiResult<R
         });
     }
     close_arrays(&mut groups);
-    let mut resources: HashMap<String, String> = HashMap::new();
+    // Sorted here rather than by SQL (a temporary B-tree of every grant of
+    // the page): by application and name, then by user and resource id,
+    // which is how SQLite's sort broke ties (it is stable, and the grants
+    // came to it in that order, by the IN list and the primary key).
+    let mut grants: Vec<(String, String, String, String)> = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT rg.user_id, rs.id, rs.name, rs.application FROM resource_grants rg JOIN resources rs ON rs.id = rg.resource_id
-         WHERE rg.user_id IN (SELECT value FROM json_each(?1)) ORDER BY rs.application, rs.name",
+        "SELECT rs.application, rs.name, rg.user_id, rs.id FROM resource_grants rg JOIN resources rs ON rs.id = rg.resource_id
+         WHERE rg.user_id IN (SELECT value FROM json_each(?1))",
     )?;
     let mut rows = stmt.query([&ids_json])?;
     while let Some(r) = rows.next()? {
-        let value = text_at(r, 1)?;
-        let display = text_at(r, 2)?;
-        let application = text_at(r, 3)?;
-        push_element(&mut resources, r.get(0)?, |out| {
+        grants.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    grants.sort_unstable();
+    let mut resources: HashMap<String, String> = HashMap::new();
+    for (application, display, user_id, value) in grants {
+        push_element(&mut resources, user_id, |out| {
             out.push_str("{\"application\":");
-            push_json_str(out, application);
+            push_json_str(out, &application);
             out.push_str(",\"display\":");
-            push_json_str(out, display);
+            push_json_str(out, &display);
             out.push_str(",\"value\":");
-            push_json_str(out, value);
+            push_json_str(out, &value);
             out.push('}');
         });
     }
