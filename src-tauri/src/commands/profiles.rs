@@ -316,6 +316,7 @@ pub async fn current_connection<R: Runtime>(
             if state.launch.demo {
                 return open_demo(app, state).await.map(Some);
             }
+            let _settles = crate::state::Settles(&state.settled);
             tracing::debug!("the window asked for the last connection");
             let opening = state.start_up.lock().await.take();
             let found = match opening {
