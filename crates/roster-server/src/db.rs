@@ -13,6 +13,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
 use crate::catalogue::Catalogue;
+use crate::list::RowCache;
 use crate::state::Loaded;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_lifecycle.sql"),
     include_str!("migrations/0003_departments.sql"),
+    include_str!("migrations/0004_row_versions.sql"),
 ];
 
 #[derive(Clone)]
@@ -51,6 +53,8 @@ struct Pool {
     /// seeding into a database whose server state is already built)
     /// publishes the new catalogue to everyone using the database.
     catalogue: RwLock<Arc<Loaded>>,
+    /// Row numbers kept between the pages of a list, for this database.
+    rows: Arc<RowCache>,
 }
 
 /// SCIM attribute values that are not case-exact compare after this fold,
@@ -114,6 +118,7 @@ impl Db {
                 readers,
                 next_reader: Default::default(),
                 catalogue: RwLock::new(Arc::new(Loaded::new(empty))),
+                rows: Arc::default(),
             }),
         })
     }
@@ -125,6 +130,11 @@ impl Db {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The row numbers kept between the pages of a list.
+    pub fn row_cache(&self) -> Arc<RowCache> {
+        self.inner.rows.clone()
     }
 
     /// Publishes the catalogue as now stored, after the roles changed.

@@ -53,6 +53,7 @@ const COLUMNS: &str = "t.id, t.data, t.version, t.created, t.last_modified";
 const TABLE: list::Table = list::Table {
     name: "groups",
     doc_join: None,
+    versioned: false,
 };
 
 struct Stored {
@@ -183,7 +184,7 @@ pub async fn query(
     state
         .db
         .read(move |conn| -> ApiResult<ListResponse<Value>> {
-            let (total, rows) = list::run(conn, &TABLE, COLUMNS, &q, read_row)?;
+            let (total, rows) = list::run(conn, &TABLE, None, COLUMNS, &q, read_row)?;
             let mut resources = Vec::with_capacity(rows.len());
             for g in rows {
                 let doc = render(conn, g, &base, with_members)?;

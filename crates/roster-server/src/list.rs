@@ -2,6 +2,7 @@
 //! Groups: query parameters, filter, sort, paging and projection.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use roster_scim::filter::{parse_attr_path, parse_filter, AttrPath};
 use roster_scim::messages::{split_attribute_list, ScimType, SearchRequest, SortOrder};
@@ -155,29 +156,152 @@ pub fn prepare(
 pub struct Table {
     pub name: &'static str,
     pub doc_join: Option<&'static str>,
+    /// True when the table has a row in `row_versions` that its triggers
+    /// keep (migration 0004), so that a [`RowCache`] may keep its rows.
+    pub versioned: bool,
 }
 
-/// Counts and fetches one page: first the row numbers of the page (on the
-/// narrow table, joining the documents only when the filter or sort reads
-/// them), then those rows in full.
+/// The order of a list without `sortBy` that a [`RowCache`] keeps.
+pub const SEQ_ORDER: &str = "t.seq ASC";
+
+/// The row numbers of whole tables in [`SEQ_ORDER`], kept between the pages
+/// of a list while the set of rows stays the same: a page without a filter
+/// or sort is then a slice of them, not a count of the table and a walk
+/// past every earlier row (OFFSET), which grows with the page.
+///
+/// They are read in one statement with the table's version in
+/// `row_versions`, which every insert, delete or renumbering of a row bumps
+/// in its own transaction; a page uses them only while the version it reads
+/// is the same, so they are never older than what the page would count.
+#[derive(Default)]
+pub struct RowCache {
+    tables: Mutex<HashMap<&'static str, Kept>>,
+}
+
+/// A table's version and its row numbers at that version.
+type Kept = (i64, Arc<[i64]>);
+
+impl RowCache {
+    /// The row numbers of `table` as the connection now sees them, or
+    /// `None` when the table has no version to tell whether they changed.
+    fn seqs(
+        &self,
+        conn: &rusqlite::Connection,
+        table: &'static str,
+    ) -> ApiResult<Option<Arc<[i64]>>> {
+        use rusqlite::OptionalExtension;
+        let version: Option<i64> = conn
+            .prepare_cached("SELECT version FROM row_versions WHERE name = ?1")?
+            .query_row([table], |r| r.get(0))
+            .optional()?;
+        let Some(version) = version else {
+            return Ok(None);
+        };
+        let tables = || self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((kept, seqs)) = tables().get(table) {
+            if *kept == version {
+                return Ok(Some(seqs.clone()));
+            }
+        }
+        // The version and the rows from one statement: one snapshot, even if
+        // a write commits between this and the version read above.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT (SELECT version FROM row_versions WHERE name = ?1), t.seq \
+             FROM {table} t ORDER BY {SEQ_ORDER}"
+        ))?;
+        let mut rows = stmt.query([table])?;
+        let mut seqs = Vec::new();
+        let mut read_version = None;
+        while let Some(r) = rows.next()? {
+            read_version = r.get(0)?;
+            seqs.push(r.get::<_, i64>(1)?);
+        }
+        let seqs: Arc<[i64]> = seqs.into();
+        // An empty table has no row to carry the version; it costs nothing
+        // to read again.
+        if let Some(read_version) = read_version {
+            let mut tables = tables();
+            let newer = tables
+                .get(table)
+                .is_none_or(|(kept, _)| *kept <= read_version);
+            if newer {
+                tables.insert(table, (read_version, seqs.clone()));
+            }
+        }
+        Ok(Some(seqs))
+    }
+}
+
+/// Counts and fetches one page: first the row numbers of the page (kept by
+/// `cache` for a page without filter or sort, else read on the narrow
+/// table, joining the documents only when the filter or sort reads them),
+/// then those rows in full.
 pub fn run<T>(
     conn: &rusqlite::Connection,
     table: &Table,
+    cache: Option<&RowCache>,
     columns: &str,
     q: &ListQuery,
     mut row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> ApiResult<(i64, Vec<T>)> {
+    let kept = match cache {
+        Some(cache) if table.versioned && q.where_sql == "1" && q.order_sql == SEQ_ORDER => {
+            cache.seqs(conn, table.name)?
+        }
+        _ => None,
+    };
+    let (total, seqs) = match kept {
+        Some(all) => {
+            let total = all.len() as i64;
+            let start = (q.start_index - 1).clamp(0, total) as usize;
+            let end = (start + q.count.max(0) as usize).min(all.len());
+            (total, all[start..end].to_vec())
+        }
+        None => counted_page(conn, table, q)?,
+    };
+    if seqs.is_empty() {
+        return Ok((total, Vec::new()));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns}, t.seq FROM {} t {} WHERE t.seq IN (SELECT value FROM json_each(?1))",
+        table.name,
+        table.doc_join.unwrap_or("")
+    ))?;
+    let mut by_seq = std::collections::HashMap::with_capacity(seqs.len());
+    let mut rows = stmt.query([serde_json::to_string(&seqs)?])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(r.as_ref().column_count() - 1)?;
+        by_seq.insert(seq, row(r)?);
+    }
+    // In the order of the page; a row deleted in between is simply gone.
+    Ok((
+        total,
+        seqs.iter().filter_map(|s| by_seq.remove(s)).collect(),
+    ))
+}
+
+/// The total of a list and the row numbers of its page, counted and read
+/// (on the narrow table, joining the documents only when the filter or
+/// sort reads them).
+fn counted_page(
+    conn: &rusqlite::Connection,
+    table: &Table,
+    q: &ListQuery,
+) -> ApiResult<(i64, Vec<i64>)> {
     let join_for = |sql: &str| match table.doc_join {
         Some(join) if sql.contains("d.data") => join,
         _ => "",
     };
     let from = table.name;
     let filter_join = join_for(&q.where_sql);
+    // Without a filter, no WHERE at all: SQLite then counts the rows of an
+    // index page by page rather than stepping through each of them.
+    let filter_sql = match q.where_sql.as_str() {
+        "1" => String::new(),
+        sql => format!("WHERE {sql}"),
+    };
     let total: i64 = conn.query_row(
-        &format!(
-            "SELECT COUNT(*) FROM {from} t {filter_join} WHERE {}",
-            q.where_sql
-        ),
+        &format!("SELECT COUNT(*) FROM {from} t {filter_join} {filter_sql}"),
         rusqlite::params_from_iter(q.params.iter()),
         |r| r.get(0),
     )?;
@@ -197,21 +321,7 @@ pub fn run<T>(
             r.get::<_, i64>(0)
         })?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {columns}, t.seq FROM {from} t {} WHERE t.seq IN (SELECT value FROM json_each(?1))",
-        table.doc_join.unwrap_or("")
-    ))?;
-    let mut by_seq = std::collections::HashMap::with_capacity(seqs.len());
-    let mut rows = stmt.query([serde_json::to_string(&seqs)?])?;
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(r.as_ref().column_count() - 1)?;
-        by_seq.insert(seq, row(r)?);
-    }
-    // In the order of the page; a row deleted in between is simply gone.
-    Ok((
-        total,
-        seqs.iter().filter_map(|s| by_seq.remove(s)).collect(),
-    ))
+    Ok((total, seqs))
 }
 
 /// Splits a root search (`POST /.search`) page over the resource types in

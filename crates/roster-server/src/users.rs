@@ -113,6 +113,7 @@ const DOCS: &str = "JOIN user_docs d ON d.seq = t.seq";
 pub const TABLE: list::Table = list::Table {
     name: "users",
     doc_join: Some(DOCS),
+    versioned: true,
 };
 
 const COLUMNS: &str =
@@ -491,11 +492,12 @@ async fn query_texts(
 ) -> ApiResult<ListResponse<String>> {
     who.require("users:view", "see the users of this account")?;
     let loaded = state.loaded();
-    let q: ListQuery = list::prepare(req, &loaded.user_schema, &UserMapping, "t.seq ASC")?;
+    let q: ListQuery = list::prepare(req, &loaded.user_schema, &UserMapping, list::SEQ_ORDER)?;
+    let row_cache = state.db.row_cache();
     state
         .db
         .read(move |conn| -> ApiResult<ListResponse<String>> {
-            let (total, rows) = list::run(conn, &TABLE, COLUMNS, &q, read_row)?;
+            let (total, rows) = list::run(conn, &TABLE, Some(&row_cache), COLUMNS, &q, read_row)?;
             let ids: Vec<&str> = rows.iter().map(|u| u.id.as_str()).collect();
             let rel = if ids.is_empty() {
                 Related {

@@ -208,3 +208,120 @@ async fn list_response_shape() {
     );
     assert_eq!(reply.body["startIndex"], 1, "1-based");
 }
+
+/// Every page of `query` (after `?startIndex=…&count=…`), in order, with
+/// the total, which must be the same on every page.
+async fn all_pages(s: &Server, query: &str, count: usize) -> (i64, Vec<String>) {
+    let mut seen = Vec::new();
+    let mut total = None;
+    loop {
+        let start = seen.len() + 1;
+        let reply = s
+            .get(&format!(
+                "/scim/v2/Users?startIndex={start}&count={count}{query}"
+            ))
+            .await;
+        reply.expect(StatusCode::OK, "a page");
+        let t = *total.get_or_insert(reply.total());
+        assert_eq!(reply.total(), t, "the total is the same on every page");
+        let ids = reply.ids();
+        if ids.is_empty() {
+            return (t, seen);
+        }
+        assert!(ids.len() <= count, "no page is longer than asked");
+        seen.extend(ids);
+    }
+}
+
+/// Pages without filter or sort, as a sync reads them, and the same pages
+/// counted and read by SQL (a filter that every user matches).
+async fn plain_and_filtered(s: &Server) -> (i64, Vec<String>) {
+    let plain = all_pages(s, "", 3).await;
+    let filtered = all_pages(s, &format!("&filter={}", enc("userName pr")), 3).await;
+    assert_eq!(plain, filtered, "a page without a filter lists every user");
+    assert_eq!(plain.0, plain.1.len() as i64, "the total counts the pages");
+    plain
+}
+
+/// Pages without a filter are sliced from row numbers kept between
+/// requests (list::RowCache): they must follow every insert and delete at
+/// once, whichever way the row came or went.
+#[tokio::test]
+async fn pages_follow_inserts_and_deletes_between_them() {
+    let s = with_users(7).await;
+    let (total, before) = plain_and_filtered(&s).await;
+    assert_eq!(total, 7, "seven users");
+
+    let added = s
+        .create_user(user_body("u07@example.com", "User", "Number 7"))
+        .await;
+    let added = added["id"].as_str().expect("an id").to_string();
+    let (total, after) = plain_and_filtered(&s).await;
+    assert_eq!(total, 8, "counted right after the insert");
+    assert_eq!(after[..7], before[..], "the earlier users stay in place");
+    assert_eq!(after[7], added, "the new user comes last");
+    let last = s.get("/scim/v2/Users?startIndex=8&count=5").await;
+    assert_eq!(last.ids(), vec![added.clone()], "the last page holds it");
+    assert_eq!(last.total(), 8, "and counts it");
+
+    let gone = after[2].clone();
+    s.delete(&format!("/scim/v2/Users/{gone}"))
+        .await
+        .expect(StatusCode::NO_CONTENT, "a user deleted");
+    let (total, after) = plain_and_filtered(&s).await;
+    assert_eq!(total, 7, "counted right after the delete");
+    assert!(!after.contains(&gone), "the deleted user is not listed");
+    let second = s.get("/scim/v2/Users?startIndex=3&count=2").await;
+    assert_eq!(
+        second.ids(),
+        after[2..4],
+        "later users move up a place at once"
+    );
+
+    // Deleting the newest user and adding another reuses its row number.
+    s.delete(&format!("/scim/v2/Users/{added}"))
+        .await
+        .expect(StatusCode::NO_CONTENT, "the newest user deleted");
+    let again = s
+        .create_user(user_body("u08@example.com", "User", "Number 8"))
+        .await;
+    let again = again["id"].as_str().expect("an id").to_string();
+    let (total, after) = plain_and_filtered(&s).await;
+    assert_eq!(total, 7, "one out, one in");
+    assert!(!after.contains(&added), "the deleted newest user is gone");
+    assert_eq!(after.last(), Some(&again), "the new one comes last");
+
+    // A row deleted by SQL, not through the API, is noticed all the same.
+    let direct = after[0].clone();
+    s.state.db.with_writer(|conn| {
+        conn.execute("DELETE FROM users WHERE id = ?1", [&direct])
+            .expect("a direct delete")
+    });
+    let (total, after) = plain_and_filtered(&s).await;
+    assert_eq!(total, 6, "counted right after a delete by SQL");
+    assert!(!after.contains(&direct), "that user is gone too");
+}
+
+#[tokio::test]
+async fn paging_with_a_filter_counts_only_the_matches() {
+    let s = with_users(12).await;
+    let query = format!("&filter={}", enc("userName sw \"u1\""));
+    let (total, ids) = all_pages(&s, &query, 1).await;
+    assert_eq!(total, 2, "u10 and u11 match");
+    assert_eq!(ids.len(), 2, "one page each");
+    let past = s
+        .get(&format!("/scim/v2/Users?startIndex=3&count=1{query}"))
+        .await;
+    assert!(past.resources().is_empty(), "nothing past the matches");
+    assert_eq!(past.total(), 2, "but the total still counts them");
+    s.create_user(user_body("u12@example.com", "User", "Number 12"))
+        .await;
+    let (total, after) = all_pages(&s, &query, 1).await;
+    assert_eq!(total, 3, "a new match is counted at once");
+    assert_eq!(after[..2], ids[..], "after the earlier matches");
+    assert_eq!(
+        all_pages(&s, "", 5).await.0,
+        13,
+        "and every user without the filter"
+    );
+}
