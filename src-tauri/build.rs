@@ -19,6 +19,7 @@ fn main() {
         "sign_out",
         "catalogue",
         "users_window",
+        "first_users_window",
         "get_user",
         "save_user",
         "invite_user",

@@ -24,6 +24,7 @@ macro_rules! all_commands {
             $crate::commands::profiles::sign_out,
             $crate::commands::users::catalogue,
             $crate::commands::users::users_window,
+            $crate::commands::users::first_users_window,
             $crate::commands::users::get_user,
             $crate::commands::users::save_user,
             $crate::commands::users::invite_user,

@@ -65,20 +65,40 @@ pub async fn users_window<R: Runtime>(
 ) -> CmdResult<UsersWindow> {
     let live = state.live().await?;
     if live.copy_ready() {
-        // A search over the whole copy takes milliseconds of CPU: on the
-        // blocking pool, not on a worker the other commands and the sync
-        // loop share.
-        let cache = live.cache.clone();
-        let w = tokio::task::spawn_blocking(move || cache.window(&request))
-            .await
-            .map_err(crate::state::internal)?;
-        return Ok(w?);
+        return from_copy(&live, request).await;
     }
     // Until the first sync finishes, the server answers page by page.
     with_server(&app, &state, |_, client| async move {
         client.users_window(&request).await
     })
     .await
+}
+
+/// A window from the offline copy. A search over the whole copy takes
+/// milliseconds of CPU: on the blocking pool, not on a worker the other
+/// commands and the sync loop share.
+async fn from_copy(live: &Live, request: WindowRequest) -> CmdResult<UsersWindow> {
+    let cache = live.cache.clone();
+    let w = tokio::task::spawn_blocking(move || cache.window(&request))
+        .await
+        .map_err(crate::state::internal)?;
+    Ok(w?)
+}
+
+/// The Users table's first window, asked for as the page starts: from the
+/// offline copy once the last connection is reopened, or None at once when
+/// there is no connection or no synced copy (the table then asks
+/// `users_window`). It never waits for the server, so the page can wait for
+/// it and be built with its rows.
+#[tauri::command]
+pub async fn first_users_window(
+    state: State<'_, AppState>,
+    request: WindowRequest,
+) -> CmdResult<Option<UsersWindow>> {
+    match state.live().await {
+        Ok(live) if live.copy_ready() => from_copy(&live, request).await.map(Some),
+        _ => Ok(None),
+    }
 }
 
 #[tauri::command]

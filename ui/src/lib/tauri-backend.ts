@@ -63,27 +63,34 @@ function sameRequest(a: WindowRequest, b: WindowRequest): boolean {
 
 /** The app's backend: one Tauri command per method, arguments in camelCase. */
 export class TauriBackend implements Backend {
-  /** The Users table's first window, asked for as the app starts. */
-  private early: { request: WindowRequest; answer: Promise<UsersWindow> } | null = null;
+  /**
+   * The Users table's first window from the offline copy, asked for as the
+   * app starts; null when there is no synced copy to answer from.
+   */
+  private early: { request: WindowRequest; answer: Promise<UsersWindow | null> } | null = null;
 
   /**
    * Asks for the Users table's first window now, while the page is still
-   * being built: the answer is then there when the table first asks, and
-   * the rows come with the page's first paint instead of a later one. Used
-   * only by the table's first request, and only if it asks the same; a
-   * failure is not reported here: the table asks again and hears it.
+   * being built. The connection's answer waits for it (it comes right
+   * behind, never from the server), so the Users screen is built with its
+   * rows, in one layout and paint, instead of painting an empty table and
+   * then the rows. Used only by the table's first request, and only if it
+   * asks the same; without an answer (no copy, a failure) the table asks
+   * as usual and hears any error then.
    */
   prefetchUsersWindow(request: WindowRequest): void {
-    const answer = call<UsersWindow>('users_window', { request });
-    answer.catch(() => undefined);
+    const answer = call<UsersWindow | null>('first_users_window', { request }).catch(() => null);
     this.early = { request, answer };
   }
+
   listProfiles(): Promise<ProfileSummary[]> {
     return call('list_profiles');
   }
 
-  currentConnection(): Promise<ConnectionStatus | null> {
-    return call('current_connection');
+  async currentConnection(): Promise<ConnectionStatus | null> {
+    const current = await call<ConnectionStatus | null>('current_connection');
+    if (this.early !== null) await this.early.answer;
+    return current;
   }
 
   connectWithPassword(
@@ -118,7 +125,7 @@ export class TauriBackend implements Backend {
     const early = this.early;
     this.early = null;
     if (early !== null && sameRequest(early.request, request)) {
-      return early.answer.catch(() => call('users_window', { request }));
+      return early.answer.then((window) => window ?? call('users_window', { request }));
     }
     return call('users_window', { request });
   }
