@@ -291,16 +291,22 @@ impl Cache {
         // The index shows role names only: a department added or a
         // permission changed leaves it as it is.
         if !same_roles {
-            let index = self
-                .index()
-                .changed(Vec::new(), &[], &self.catalogue(), &now_rfc3339());
-            *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
+            self.set_index(self.index().changed(
+                Vec::new(),
+                &[],
+                &self.catalogue(),
+                &now_rfc3339(),
+            ));
         }
         Ok(())
     }
 
     pub(crate) fn reindex(&self, rows: Vec<CachedRow>) {
-        let index = Index::build(rows, &self.catalogue(), &now_rfc3339());
+        self.set_index(Index::build(rows, &self.catalogue(), &now_rfc3339()));
+    }
+
+    /// The table's windows come from `index` from now on.
+    fn set_index(&self, index: Index) {
         *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
     }
 
@@ -319,10 +325,10 @@ impl Cache {
             return Ok(());
         }
         let rows: Vec<CachedRow> = upserts.into_iter().map(|user| user.row).collect();
-        let index = self
-            .index()
-            .changed(rows, deletes, &self.catalogue(), &now_rfc3339());
-        *self.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
+        self.set_index(
+            self.index()
+                .changed(rows, deletes, &self.catalogue(), &now_rfc3339()),
+        );
         Ok(())
     }
 }
