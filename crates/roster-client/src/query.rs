@@ -189,17 +189,7 @@ pub fn detail_attributes(roster_extension: bool) -> Option<String> {
         // default attributes are all the panel can show anyway.
         return None;
     }
-    let mut names = vec![urn::USER.to_owned(), urn::ROSTER_USER.to_owned()];
-    for attr in [
-        "status",
-        "lastActive",
-        "invitation",
-        "resources",
-        "creditsUsed",
-    ] {
-        names.push(ext_path(attr).to_string());
-    }
-    Some(names.join(","))
+    Some(roster_scim::schema::whole_user_attributes())
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use crate::filter::AttrPath;
 mod roster;
 mod standard;
 
-pub use roster::{roster_user_extension, CatalogueHints};
+pub use roster::{
+    roster_user_extension, whole_user_attributes, CatalogueHints, RETURNED_ON_REQUEST,
+};
 pub use standard::{common_attributes, core_group_schema, core_user_schema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

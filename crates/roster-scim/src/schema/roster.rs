@@ -2,6 +2,7 @@
 //! a user that core SCIM has no attribute for.
 
 use super::{AttrType, AttributeDef, Mutability, Returned, SchemaDef};
+use crate::urn;
 
 use AttrType::{Boolean, Complex, DateTime, Integer};
 
@@ -24,6 +25,29 @@ fn string(name: &str) -> AttributeDef {
 fn canonical(attribute: AttributeDef, values: &[String]) -> AttributeDef {
     let values: Vec<&str> = values.iter().map(String::as_str).collect();
     attribute.canonical(&values)
+}
+
+/// The extension's attributes returned only when asked for (`returned:
+/// "request"` in [`roster_user_extension`]).
+pub const RETURNED_ON_REQUEST: [&str; 5] = [
+    "status",
+    "lastActive",
+    "invitation",
+    "resources",
+    "creditsUsed",
+];
+
+/// The `attributes` that read a user whole from a Roster server: both
+/// schemas (what each returns by default) and the extension's attributes
+/// returned only on request. The sync and the user panel ask for it.
+pub fn whole_user_attributes() -> String {
+    let mut names = vec![urn::USER.to_owned(), urn::ROSTER_USER.to_owned()];
+    names.extend(
+        RETURNED_ON_REQUEST
+            .iter()
+            .map(|attr| format!("{}:{attr}", urn::ROSTER_USER)),
+    );
+    names.join(",")
 }
 
 /// The Roster User extension (`urn::ROSTER_USER`), its canonical values
@@ -128,5 +152,31 @@ pub fn roster_user_extension(hints: &CatalogueHints) -> SchemaDef {
         name: "RosterUser".to_string(),
         description: "Roster's additions to the User: invitation status, role, per-application permissions, resource access, departments, credits, allowed IP ranges and notification settings.".to_string(),
         attributes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_user_asks_for_every_attribute_returned_only_on_request() {
+        let schema = roster_user_extension(&CatalogueHints::default());
+        let mut on_request: Vec<&str> = schema
+            .attributes
+            .iter()
+            .filter(|a| a.returned == Returned::Request)
+            .map(|a| a.name.as_str())
+            .collect();
+        on_request.sort_unstable();
+        let mut listed = RETURNED_ON_REQUEST;
+        listed.sort_unstable();
+        assert_eq!(on_request, listed);
+        let asked = whole_user_attributes();
+        let asked: Vec<&str> = asked.split(',').collect();
+        assert_eq!(asked[..2], [urn::USER, urn::ROSTER_USER]);
+        for attr in RETURNED_ON_REQUEST {
+            assert!(asked.contains(&format!("{}:{attr}", urn::ROSTER_USER).as_str()));
+        }
     }
 }
