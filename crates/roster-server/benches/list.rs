@@ -121,7 +121,7 @@ fn main() {
         )
         .await;
         // What the offline client's sync asks for: whole users.
-        let whole = urlencode(&whole_user_attributes());
+        let whole = urlencode(&roster_scim::schema::whole_user_attributes());
         measure(
             &client,
             token,
@@ -221,21 +221,6 @@ fn main() {
 
 /// Both schemas and every attribute of the extension returned only on
 /// request, as roster-client's sync asks.
-fn whole_user_attributes() -> String {
-    let ext = roster_scim::urn::ROSTER_USER;
-    let mut names = vec![roster_scim::urn::USER.to_string(), ext.to_string()];
-    for attr in [
-        "status",
-        "lastActive",
-        "invitation",
-        "resources",
-        "creditsUsed",
-    ] {
-        names.push(format!("{ext}:{attr}"));
-    }
-    names.join(",")
-}
-
 fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {

@@ -13,17 +13,7 @@ use serde_json::{json, Value};
 /// What the offline client asks for when it syncs: both schemas whole and
 /// every attribute of the extension returned only on request.
 fn sync_attributes() -> String {
-    let mut names = vec![CORE_USER.to_string(), EXT.to_string()];
-    for attr in [
-        "status",
-        "lastActive",
-        "invitation",
-        "resources",
-        "creditsUsed",
-    ] {
-        names.push(format!("{EXT}:{attr}"));
-    }
-    enc(&names.join(","))
+    enc(&roster_scim::schema::whole_user_attributes())
 }
 
 fn drop_empty(object: &mut Value) {
