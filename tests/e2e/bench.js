@@ -117,8 +117,8 @@ async function coldStart(app) {
     toPage: Math.round(page.origin - spawned),
     toLoaded: page.loaded === null ? null : Math.round(page.origin + page.loaded - spawned),
     connection: at('roster:current_connection:answered'),
-    windowAsked: at('roster:users_window'),
-    windowAnswered: at('roster:users_window:answered'),
+    windowAsked: at('roster:first_users_window'),
+    windowAnswered: at('roster:first_users_window:answered'),
   };
   return { ms: Math.round(seen - spawned), firstPoll: polls === 1, steps };
 }
